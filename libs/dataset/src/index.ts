@@ -1,0 +1,1 @@
+export const IDX_PROBE = 1;

@@ -1,0 +1,2 @@
+import { IDX_PROBE } from '@cam/dataset';
+export const MODEL_PROBE: number = IDX_PROBE + 1;
