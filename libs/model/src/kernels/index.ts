@@ -1,0 +1,30 @@
+import * as tf from '@tensorflow/tfjs';
+// Imported for its side effect: the stock wasm kernels must be registered before some are replaced.
+import '@tensorflow/tfjs-backend-wasm';
+import { conv2DBackpropFilter } from './conv2d-backprop-filter.js';
+import { makeConv2DBackpropInput } from './conv2d-backprop-input.js';
+import { WASM } from './wasm-backend.js';
+
+let registered = false;
+
+/**
+ * Registers the project's training kernels for the wasm backend: Conv2DBackpropFilter (missing in
+ * tfjs-backend-wasm 4.22) and a Conv2DBackpropInput that replaces the stock, naive one (kept as the
+ * fallback for strided convolutions). Idempotent; call it once the wasm backend package is imported.
+ */
+export function registerWasmTrainingKernels(): void {
+  if (registered) return;
+  const stockInput = tf.getKernel('Conv2DBackpropInput', WASM);
+  for (const name of ['Conv2DBackpropInput', 'Conv2DBackpropFilter']) {
+    if (tf.getKernel(name, WASM) !== undefined) tf.unregisterKernel(name, WASM);
+  }
+  tf.registerKernel({
+    kernelName: 'Conv2DBackpropInput',
+    backendName: WASM,
+    kernelFunc: makeConv2DBackpropInput(stockInput?.kernelFunc),
+    // The stock kernel binds its wasm function in its setup; the fallback needs that when the backend starts later.
+    setupFunc: stockInput?.setupFunc,
+  });
+  tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: WASM, kernelFunc: conv2DBackpropFilter });
+  registered = true;
+}

@@ -1,0 +1,71 @@
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+
+/** The name tfjs registers the WebAssembly backend under. */
+export const WASM = 'wasm';
+
+/** Arguments tfjs hands to every kernel function. */
+export interface KernelArgs {
+  inputs: tf.NamedTensorInfoMap;
+  backend: object;
+  attrs?: tf.NamedAttrMap;
+}
+
+/** The wasm backend object a kernel receives (typed `unknown` by tfjs-core's kernel interface). */
+export function asWasmBackend(backend: unknown): BackendWasm {
+  return backend as BackendWasm;
+}
+
+/**
+ * A float32 view of a tensor's data in the wasm heap. Take it again after every allocation
+ * (makeOutput, or any kernel call): when the heap grows its buffer is replaced and older views
+ * silently read and write the detached old memory.
+ */
+export function heapFloat32(backend: BackendWasm, info: tf.TensorInfo): Float32Array {
+  return backend.typedArrayFromHeap(info) as Float32Array;
+}
+
+/** Calls a kernel registered for the wasm backend (a stock one or one of ours) directly. */
+export function runWasmKernel(
+  kernelName: string,
+  inputs: tf.NamedTensorInfoMap,
+  backend: BackendWasm,
+  attrs: tf.NamedAttrMap = {},
+): tf.TensorInfo {
+  const kernel = tf.getKernel(kernelName, WASM);
+  if (kernel === undefined) throw new Error(`the wasm backend has no ${kernelName} kernel`);
+  return kernel.kernelFunc({ inputs, backend, attrs }) as tf.TensorInfo;
+}
+
+/** A view of `info` with another shape of the same size; it shares (and does not own) the data. */
+export function withShape(info: tf.TensorInfo, shape: number[]): tf.TensorInfo {
+  return { dataId: info.dataId, dtype: info.dtype, shape };
+}
+
+type Shape4 = [number, number, number, number];
+
+/** Geometry of a 2-D convolution in NHWC as tfjs computes it for the forward op; NCHW is refused. */
+export function convGeometry(
+  kernelName: string,
+  xShape: number[],
+  filterShape: number[],
+  attrs: tf.NamedAttrMap,
+): tf.backend_util.Conv2DInfo {
+  const dataFormat = (attrs.dataFormat as string | undefined) ?? 'NHWC';
+  if (dataFormat !== 'NHWC') {
+    throw new Error(`${kernelName} (wasm, @cam/model kernels): dataFormat '${dataFormat}' is not supported, only 'NHWC'`);
+  }
+  if (xShape.length !== 4 || filterShape.length !== 4) {
+    throw new Error(`${kernelName} (wasm, @cam/model kernels): expected rank-4 input and filter, got [${xShape}] and [${filterShape}]`);
+  }
+  return tf.backend_util.computeConv2DInfo(
+    xShape as Shape4,
+    filterShape as Shape4,
+    attrs.strides as number | [number, number],
+    1,
+    attrs.pad as 'same' | 'valid' | number | tf.backend_util.ExplicitPadding,
+    attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
+    false,
+    'channelsLast',
+  );
+}

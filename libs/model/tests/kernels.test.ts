@@ -1,0 +1,152 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { registerWasmTrainingKernels } from '../src/kernels/index.js';
+
+/** Fresh random values each run; the seed is printed in a failure so that it can be replayed. */
+const RUN_SEED = Number(process.env.KERNEL_TEST_SEED ?? Date.now() % 1_000_000);
+
+function randomArray(size: number, seed: number): Float32Array {
+  let state = (seed * 2654435761) >>> 0 || 1;
+  const out = new Float32Array(size);
+  for (let i = 0; i < size; i++) {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    out[i] = ((state >>> 0) / 4294967296) * 2 - 1;
+  }
+  return out;
+}
+
+/** max |a - b| over max |b|: the error relative to the reference's scale. */
+function relativeError(actual: Float32Array, reference: Float32Array): number {
+  expect(actual.length).toBe(reference.length);
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < reference.length; i++) {
+    diff = Math.max(diff, Math.abs(actual[i]! - reference[i]!));
+    scale = Math.max(scale, Math.abs(reference[i]!));
+  }
+  return diff / Math.max(scale, 1e-30);
+}
+
+interface Operand {
+  shape: number[];
+  values: Float32Array;
+}
+
+/** Runs `compute` on `backendName` over tensors built from plain arrays and returns plain arrays. */
+async function onBackend(
+  backendName: string,
+  operands: Operand[],
+  compute: (...tensors: tf.Tensor[]) => tf.Tensor[],
+): Promise<Float32Array[]> {
+  await tf.setBackend(backendName);
+  return tf.tidy(() => {
+    const tensors = operands.map((o) => tf.tensor(o.values, o.shape));
+    return compute(...tensors).map((t) => t.dataSync() as Float32Array);
+  });
+}
+
+async function expectBackendsAgree(
+  operands: Operand[],
+  compute: (...tensors: tf.Tensor[]) => tf.Tensor[],
+): Promise<void> {
+  const reference = await onBackend('cpu', operands, compute);
+  const actual = await onBackend('wasm', operands, compute);
+  reference.forEach((ref, k) => {
+    const error = relativeError(actual[k]!, ref);
+    expect(error, `output ${k}, seed ${RUN_SEED}`).toBeLessThan(1e-4);
+  });
+}
+
+function operand(shape: number[], seed: number): Operand {
+  return { shape, values: randomArray(shape.reduce((a, b) => a * b, 1), RUN_SEED + seed) };
+}
+
+type Pad = 'same' | 'valid';
+
+interface ConvCase {
+  name: string;
+  x: [number, number, number, number];
+  filter: [number, number, number, number];
+  pad: Pad;
+  stride?: number;
+}
+
+const CASES: ConvCase[] = [
+  { name: 'C_in 1 (first layer)', x: [4, 28, 28, 1], filter: [3, 3, 1, 16], pad: 'same' },
+  { name: 'batch 1', x: [1, 9, 9, 16], filter: [3, 3, 16, 16], pad: 'same' },
+  { name: 'non-square 7x11, valid', x: [3, 7, 11, 5], filter: [3, 3, 5, 8], pad: 'valid' },
+  { name: 'non-square 2x3 filter, same (uneven padding)', x: [2, 7, 11, 4], filter: [2, 3, 4, 6], pad: 'same' },
+  { name: '16->256', x: [2, 14, 14, 16], filter: [3, 3, 16, 256], pad: 'same' },
+  { name: 'stride 2, same', x: [2, 9, 8, 3], filter: [3, 3, 3, 5], pad: 'same', stride: 2 },
+];
+
+function convOutShape(c: ConvCase): number[] {
+  const s = c.stride ?? 1;
+  const [b, h, w] = c.x;
+  const [kh, kw, , outC] = c.filter;
+  const size = (n: number, k: number) => (c.pad === 'same' ? Math.ceil(n / s) : Math.floor((n - k) / s) + 1);
+  return [b, size(h, kh), size(w, kw), outC];
+}
+
+describe('wasm training kernels agree with the cpu backend', () => {
+  beforeAll(async () => {
+    registerWasmTrainingKernels();
+    registerWasmTrainingKernels(); // idempotent
+    await tf.setBackend('wasm');
+  });
+
+  for (const c of CASES) {
+    const attrs = { strides: c.stride ?? 1, pad: c.pad, dataFormat: 'NHWC' };
+    it(`Conv2DBackpropFilter: ${c.name}`, async () => {
+      await expectBackendsAgree([operand(c.x, 1), operand(convOutShape(c), 2)], (x, dy) => [
+        tf.engine().runKernel('Conv2DBackpropFilter', { x: x!, dy: dy! }, { ...attrs, filterShape: c.filter }) as tf.Tensor,
+      ]);
+    });
+    it(`Conv2DBackpropInput: ${c.name}`, async () => {
+      await expectBackendsAgree([operand(convOutShape(c), 3), operand(c.filter, 4)], (dy, filter) => [
+        tf.engine().runKernel('Conv2DBackpropInput', { dy: dy!, filter: filter! }, { ...attrs, inputShape: c.x }) as tf.Tensor,
+      ]);
+    });
+  }
+
+  it('full gradients of a small conv stack (conv-ReLU x3, GAP, dense, softmax cross-entropy) via tf.grads', async () => {
+    const shapes = [
+      [3, 3, 1, 8],
+      [8],
+      [3, 3, 8, 8],
+      [8],
+      [3, 3, 8, 32],
+      [32],
+      [32, 10],
+    ];
+    const operands = [operand([5, 12, 10, 1], 10), ...shapes.map((s, k) => operand(s, 11 + k))];
+    const labels = tf.util.createShuffledIndices(5);
+    const loss = (x: tf.Tensor, ...params: tf.Tensor[]): tf.Scalar => {
+      let h = x as tf.Tensor4D;
+      for (let layer = 0; layer < 3; layer++) {
+        const conv = tf.conv2d(h, params[2 * layer] as tf.Tensor4D, 1, 'same');
+        h = tf.relu(tf.add(conv, params[2 * layer + 1]!));
+      }
+      const logits = tf.matMul(tf.mean(h, [1, 2]), params[6] as tf.Tensor2D);
+      const oneHot = tf.oneHot(tf.tensor1d(Array.from(labels), 'int32'), 10);
+      return tf.losses.softmaxCrossEntropy(oneHot, logits);
+    };
+    await expectBackendsAgree(operands, (...tensors) => tf.grads(loss)(tensors));
+  });
+
+  it('refuses NCHW with a clear error instead of computing garbage', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.zeros([1, 2, 5, 5]);
+    const dy = tf.zeros([1, 4, 5, 5]);
+    expect(() =>
+      tf.engine().runKernel(
+        'Conv2DBackpropFilter',
+        { x, dy },
+        { strides: 1, pad: 'same', dataFormat: 'NCHW', filterShape: [3, 3, 2, 4] },
+      ),
+    ).toThrow(/dataFormat 'NCHW' is not supported/);
+    tf.dispose([x, dy]);
+  });
+});
