@@ -1,0 +1,22 @@
+/** Bounds on every size a job payload may ask for: they keep one request from exhausting a worker. */
+export const LIMITS = {
+  /** Runs one sweep may expand to (product of the grid's value counts). */
+  maxSweepRuns: 64,
+  /** Values one grid parameter may list. */
+  maxGridValues: 64,
+  maxTrainSize: 60_000,
+  maxTestSize: 10_000,
+  maxEpochs: 100,
+  maxBatchSize: 1024,
+  maxThreads: 64,
+  maxPatience: 100,
+  maxConvLayers: 8,
+  maxFilters: 512,
+  maxKernelSize: 9,
+  /** Items in one CAM batch (indices or images). */
+  maxCamItems: 64,
+  /** Base64 characters of one uploaded image (about 1.5 MB decoded). */
+  maxImageBase64Length: 2_000_000,
+  minCamSize: 28,
+  maxCamSize: 896,
+} as const;

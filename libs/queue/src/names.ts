@@ -1,0 +1,7 @@
+/** BullMQ queue names shared by the API (producer) and the workers (consumers). */
+export const QUEUE_NAMES = {
+  training: 'training',
+  camRender: 'cam-render',
+} as const;
+
+export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
