@@ -1,0 +1,36 @@
+import { parseArgs } from 'node:util';
+import type { StackOptions } from './stack.js';
+
+/** Reads a whole number >= 0 from a flag or an environment variable, naming it when it is not one. */
+function count(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a whole number >= 0, got '${text}'`);
+  return value;
+}
+
+export const USAGE = `Usage: npm start -- [--port N] [--trainers N] [--renderers N] [--artifacts DIR]
+  Also from the environment: PORT (3000), TRAINERS (2), RENDERERS (1), ARTIFACTS_DIR (./artifacts), REDIS_URL.
+  Redis: REDIS_URL, else 127.0.0.1:6379 if it answers, else a redis-server from PATH on a free port.`;
+
+/** Stack options from command-line flags, falling back to environment variables, then the defaults. */
+export function stackOptionsFrom(argv: string[], env: NodeJS.ProcessEnv = process.env): StackOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string' },
+      trainers: { type: 'string' },
+      renderers: { type: 'string' },
+      artifacts: { type: 'string' },
+    },
+    strict: true,
+  });
+  const port = count('--port / PORT', values.port ?? env.PORT, 3000);
+  if (port < 1 || port > 65535) throw new Error(`--port / PORT must be 1..65535, got ${port}`);
+  return {
+    port,
+    trainers: count('--trainers / TRAINERS', values.trainers ?? env.TRAINERS, 2),
+    renderers: count('--renderers / RENDERERS', values.renderers ?? env.RENDERERS, 1),
+    artifactsDir: values.artifacts ?? env.ARTIFACTS_DIR,
+  };
+}

@@ -1,0 +1,11 @@
+// `npm run demo`: a 2-run learning-rate sweep through the HTTP API, then CAMs of 16 test digits into ./out/.
+import { runDemo } from './demo-run.js';
+import { stopOnSignals } from './signals.js';
+
+try {
+  await runDemo({ onStackStarted: (stack) => stopOnSignals(stack.stop) });
+  process.exit(0);
+} catch (err) {
+  console.error(`demo failed: ${(err as Error).message} (child output in out/stack.log)`);
+  process.exit(1);
+}

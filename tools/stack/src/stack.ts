@@ -1,0 +1,84 @@
+import { resolve } from 'node:path';
+import { resolveRedis, type RedisHandle, type ResolveRedisOptions } from './redis.js';
+import { Supervisor, type SupervisorOptions } from './supervisor.js';
+
+/** The repository root, where the entry files below are found. */
+export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
+
+export const ENTRY_FILES = {
+  api: 'apps/api/src/main.ts',
+  trainer: 'apps/trainer/src/main.ts',
+  renderer: 'apps/renderer/src/main.ts',
+} as const;
+
+export interface StackOptions {
+  /** Port of the HTTP API. @defaultValue Number(process.env.PORT ?? 3000) */
+  port?: number;
+  /** Training worker processes (one job at a time each). @defaultValue 2 */
+  trainers?: number;
+  /** CAM render worker processes. @defaultValue 1 */
+  renderers?: number;
+  /** Shared artifact folder of the API and the workers. @defaultValue process.env.ARTIFACTS_DIR ?? '<repo>/artifacts' */
+  artifactsDir?: string;
+  /** Where Redis comes from (see resolveRedis). @defaultValue {} */
+  redis?: ResolveRedisOptions;
+  /** Extra environment for every process. @defaultValue {} */
+  env?: Record<string, string>;
+  /** How long to wait for the API's /readyz. @defaultValue 60000 */
+  readyTimeoutMs?: number;
+  /** Output and exit handling of the children. @defaultValue output to stdout, prefixed */
+  supervisor?: Pick<SupervisorOptions, 'onLine' | 'onExit' | 'graceMs'>;
+}
+
+export interface Stack {
+  apiUrl: string;
+  redis: RedisHandle;
+  supervisor: Supervisor;
+  artifactsDir: string;
+  /** Stops the children (SIGTERM, then SIGKILL), then Redis when the stack started it. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+async function waitForReady(url: string, timeoutMs: number, exited: () => boolean): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (exited()) throw new Error(`the API exited before ${url} answered (see its output above)`);
+    if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Starts Redis (if needed), the API, the trainers and the renderers; resolves once the API is ready. */
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
+  const port = opts.port ?? Number(process.env.PORT ?? 3000);
+  const trainers = opts.trainers ?? 2;
+  const renderers = opts.renderers ?? 1;
+  for (const [name, count] of Object.entries({ trainers, renderers })) {
+    if (!Number.isInteger(count) || count < 0) throw new Error(`${name} must be a whole number >= 0, got ${count}`);
+  }
+  const artifactsDir = resolve(opts.artifactsDir ?? process.env.ARTIFACTS_DIR ?? resolve(REPO_ROOT, 'artifacts'));
+  const redis = await resolveRedis(opts.redis);
+  const supervisor = new Supervisor({
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...opts.env, REDIS_URL: redis.url, ARTIFACTS_DIR: artifactsDir },
+    ...opts.supervisor,
+  });
+  let stopped: Promise<void> | undefined;
+  const stop = () => (stopped ??= supervisor.stopAll().then(() => redis.stop()));
+  try {
+    const api = supervisor.start({ name: 'api', entry: ENTRY_FILES.api, env: { PORT: String(port) } });
+    for (let i = 1; i <= trainers; i++) supervisor.start({ name: `trainer-${i}`, entry: ENTRY_FILES.trainer });
+    for (let i = 1; i <= renderers; i++) supervisor.start({ name: `renderer-${i}`, entry: ENTRY_FILES.renderer });
+    const apiUrl = `http://127.0.0.1:${port}`;
+    await waitForReady(`${apiUrl}/readyz`, opts.readyTimeoutMs ?? 60_000, () => api.exitCode !== null || api.signalCode !== null);
+    return { apiUrl, redis, supervisor, artifactsDir, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

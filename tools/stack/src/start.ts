@@ -1,0 +1,18 @@
+// `npm start`: the API, the training and render workers, and Redis when none is configured.
+import { stackOptionsFrom, USAGE } from './config.js';
+import { stopOnSignals } from './signals.js';
+import { startStack } from './stack.js';
+
+try {
+  const options = stackOptionsFrom(process.argv.slice(2));
+  const stack = await startStack(options);
+  stopOnSignals(stack.stop);
+  console.log(
+    `[stack] API ${stack.apiUrl} (dashboard ${stack.apiUrl}/admin/queues), Redis ${stack.redis.url} ` +
+      `(${stack.redis.source}), ${options.trainers} trainer(s), ${options.renderers} renderer(s), ` +
+      `artifacts in ${stack.artifactsDir}. Ctrl-C stops.`,
+  );
+} catch (err) {
+  console.error(`[stack] ${(err as Error).message}\n${USAGE}`);
+  process.exit(1);
+}
