@@ -1,0 +1,97 @@
+/** How a map is resized: bilinear (as tfjs `resizeBilinear` with half-pixel centres) or nearest neighbour. */
+export type Interpolation = 'bilinear' | 'nearest';
+
+/** Smallest and largest output side accepted by {@link resizeMap}. */
+export const MIN_SIZE = 28;
+export const MAX_SIZE = 896;
+
+/** Per output coordinate along one axis: the two source indices and the weight of the second. */
+interface AxisPlan {
+  lo: Int32Array;
+  hi: Int32Array;
+  frac: Float32Array;
+}
+
+/**
+ * Half-pixel centres: output pixel i samples the source at (i + 0.5) * in / out - 0.5, clamped to the
+ * edges, which is what tfjs `resizeBilinear(..., alignCorners = false, halfPixelCenters = true)` does.
+ */
+function bilinearAxis(inSize: number, outSize: number): AxisPlan {
+  const plan = { lo: new Int32Array(outSize), hi: new Int32Array(outSize), frac: new Float32Array(outSize) };
+  const scale = inSize / outSize;
+  for (let i = 0; i < outSize; i++) {
+    const src = Math.max(0, (i + 0.5) * scale - 0.5);
+    const lo = Math.min(Math.floor(src), inSize - 1);
+    plan.lo[i] = lo;
+    plan.hi[i] = Math.min(lo + 1, inSize - 1);
+    plan.frac[i] = src - lo;
+  }
+  return plan;
+}
+
+/** Nearest neighbour with half-pixel centres: output pixel i takes source pixel floor((i + 0.5) * in / out). */
+function nearestAxis(inSize: number, outSize: number): AxisPlan {
+  const plan = { lo: new Int32Array(outSize), hi: new Int32Array(outSize), frac: new Float32Array(outSize) };
+  for (let i = 0; i < outSize; i++) {
+    const src = Math.min(Math.floor(((i + 0.5) * inSize) / outSize), inSize - 1);
+    plan.lo[i] = src;
+    plan.hi[i] = src;
+  }
+  return plan;
+}
+
+function checkSide(name: string, value: number, min: number, max: number): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new RangeError(`${name} must be an integer from ${min} to ${max}, got ${value}`);
+  }
+}
+
+/**
+ * A reusable resizer from inH x inW to outH x outW (the index and weight tables are computed once, so
+ * resizing a batch of maps costs four multiply-adds per output pixel).
+ */
+export function mapResizer(
+  inH: number,
+  inW: number,
+  outH: number,
+  outW: number,
+  interpolation: Interpolation = 'bilinear',
+): (map: ArrayLike<number>, out?: Float32Array) => Float32Array {
+  checkSide('input height', inH, 1, MAX_SIZE);
+  checkSide('input width', inW, 1, MAX_SIZE);
+  checkSide('output height', outH, 1, MAX_SIZE);
+  checkSide('output width', outW, 1, MAX_SIZE);
+  const axis = interpolation === 'nearest' ? nearestAxis : bilinearAxis;
+  const ys = axis(inH, outH);
+  const xs = axis(inW, outW);
+  return (map, out = new Float32Array(outH * outW)) => {
+    if (map.length !== inH * inW) throw new RangeError(`map has ${map.length} values, expected ${inH}x${inW}`);
+    for (let y = 0; y < outH; y++) {
+      const top = ys.lo[y] * inW;
+      const bottom = ys.hi[y] * inW;
+      const fy = ys.frac[y];
+      const row = y * outW;
+      for (let x = 0; x < outW; x++) {
+        const l = xs.lo[x];
+        const r = xs.hi[x];
+        const fx = xs.frac[x];
+        const t = map[top + l] + (map[top + r] - map[top + l]) * fx;
+        const b = map[bottom + l] + (map[bottom + r] - map[bottom + l]) * fx;
+        out[row + x] = t + (b - t) * fy;
+      }
+    }
+    return out;
+  };
+}
+
+/** Resizes one h x w map to a square of `size` px ({@link MIN_SIZE}..{@link MAX_SIZE}). */
+export function resizeMap(
+  map: ArrayLike<number>,
+  h: number,
+  w: number,
+  size: number,
+  interpolation: Interpolation = 'bilinear',
+): Float32Array {
+  checkSide('size', size, MIN_SIZE, MAX_SIZE);
+  return mapResizer(h, w, size, size, interpolation)(map);
+}
