@@ -47,7 +47,7 @@ interface Axis {
 
 /**
  * A fixed range is kept as given; otherwise the data range is used exactly (`exact`, the x axis: no empty
- * margin after the last epoch) or widened to the enclosing nice ticks (the y axis).
+ * margin after the last epoch) or given a margin and widened to the enclosing nice ticks (the y axis).
  */
 function axis(values: number[], fixed: [number, number] | undefined, integer: boolean, exact: boolean, name: string): Axis {
   if (fixed) {
@@ -58,7 +58,9 @@ function axis(values: number[], fixed: [number, number] | undefined, integer: bo
   const finite = values.filter(Number.isFinite);
   const [min, max] = finite.length ? [Math.min(...finite), Math.max(...finite)] : [0, 1];
   if (exact && min < max) return { ticks: niceTicks(min, max, { integer, extend: false }), lo: min, hi: max };
-  const ticks = niceTicks(min, max, { integer });
+  // A 5% margin keeps extreme points off the frame; non-negative data (loss) keeps a floor of 0.
+  const margin = (max - min) * 0.05;
+  const ticks = niceTicks(min >= 0 ? Math.max(0, min - margin) : min - margin, max + margin, { integer });
   return { ticks, lo: ticks.values[0], hi: ticks.values[ticks.values.length - 1] };
 }
 

@@ -77,6 +77,15 @@ describe('lineChart', () => {
     );
   });
 
+  it('keeps extreme points off the frame with a margin, flooring non-negative data at 0', () => {
+    const twoPoints = lineChart({ xLabel: 'x', yLabel: 'y', series: [{ name: 'a', points: [[1, 0.41], [1, 0.35]] }] });
+    expect(twoPoints).toContain('>0.34</text>');
+    expect(twoPoints).toContain('>0.42</text>');
+    const loss = lineChart({ xLabel: 'x', yLabel: 'y', series: [{ name: 'a', points: [[1, 0.1], [2, 2.4]] }] });
+    expect(loss).toContain('>0.0</text>');
+    expect(loss).not.toContain('>-0.5</text>');
+  });
+
   it('composes panels side by side with chartGrid', () => {
     const grid = chartGrid({ panels: [curves, curves], title: 'two panels' });
     const png = decode(svgToPng(grid));
