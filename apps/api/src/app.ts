@@ -1,0 +1,62 @@
+import express, { type Express, type RequestHandler } from 'express';
+import type { ApiDeps } from './deps.js';
+import type { RunEventsOptions } from './controllers/runs.controller.js';
+import { HttpError, serviceUnavailable } from './errors.js';
+import { requireBearerToken } from './middleware/auth.js';
+import { errorHandler } from './middleware/error-handler.js';
+import { requireJson } from './middleware/require-json.js';
+import { adminRoute, ADMIN_BASE_PATH } from './routes/admin.route.js';
+import { camBatchesRoute } from './routes/cam-batches.route.js';
+import type { RouteContext } from './routes/context.js';
+import { opsRoute } from './routes/ops.route.js';
+import { runsRoute } from './routes/runs.route.js';
+import { sweepsRoute } from './routes/sweeps.route.js';
+import { redisHandler } from './services/deadline.js';
+import { createMetrics } from './services/metrics.js';
+import { openApiDocument } from './services/openapi.js';
+
+export interface AppOptions {
+  /** When set, /v1 and /admin need `Authorization: Bearer <token>`. @defaultValue process.env.API_TOKEN */
+  apiToken?: string;
+  /** Largest JSON body (uploaded images are base64 inside it). @defaultValue '8mb' */
+  bodyLimit?: string;
+  /** How long a request may wait for Redis before a 503. @defaultValue 3000 */
+  redisTimeoutMs?: number;
+  events?: RunEventsOptions;
+}
+
+/** The Express app: routes, auth, Redis guard, metrics and the one error handler. */
+export function createApp(deps: ApiDeps, options: AppOptions = {}): Express {
+  const apiToken = options.apiToken ?? process.env.API_TOKEN;
+  const timeoutMs = options.redisTimeoutMs ?? 3000;
+  const metrics = createMetrics(deps, timeoutMs);
+  const context: RouteContext = {
+    deps,
+    guard: redisHandler(deps.redis, timeoutMs) as RouteContext['guard'],
+    json: [requireJson, express.json({ limit: options.bodyLimit ?? '8mb', strict: false })],
+    events: options.events ?? {},
+  };
+  const openApi = openApiDocument();
+  const requireRedis: RequestHandler = (_req, _res, next) =>
+    next(deps.redis.status === 'ready' ? undefined : serviceUnavailable());
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(metrics.httpTimer);
+  app.use(opsRoute(deps, metrics, timeoutMs));
+  if (apiToken) {
+    const auth = requireBearerToken(apiToken);
+    app.use('/v1', auth);
+    app.use(ADMIN_BASE_PATH, auth);
+  }
+  app.get('/v1/openapi.json', (_req, res) => {
+    res.json(openApi);
+  });
+  app.use('/v1/sweeps', sweepsRoute(context));
+  app.use('/v1/runs', runsRoute(context));
+  app.use('/v1/cam-batches', camBatchesRoute(context));
+  app.use(ADMIN_BASE_PATH, requireRedis, adminRoute(deps));
+  app.use((req, _res, next) => next(new HttpError(404, 'not_found', `no route for ${req.method} ${req.path}`)));
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,111 @@
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import { SweepRequestSchema, expandGrid, isId, newId, type RunRecord, type SweepRecord } from '@cam/queue';
+import type { ApiDeps } from '../deps.js';
+import { notFound } from '../errors.js';
+import type { SweepCreated, SweepList, SweepView } from '../schemas.js';
+import { JOB_STATES, type JobState } from '../services/job-state.js';
+import { snapshotRun } from '../services/runs.js';
+
+const ListQuerySchema = z.object({
+  offset: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+
+async function findSweep(deps: ApiDeps, id: string): Promise<SweepRecord> {
+  const sweep = isId(id, 'sweep') ? await deps.registry.getSweep(id) : null;
+  if (sweep === null) throw notFound('sweep', id);
+  return sweep;
+}
+
+async function describeSweep(deps: ApiDeps, sweep: SweepRecord): Promise<SweepView> {
+  const runs = await Promise.all(
+    sweep.runIds.map(async (runId) => {
+      const run = await deps.registry.getRun(runId);
+      if (run === null) throw notFound('run', runId);
+      return snapshotRun(deps, run);
+    }),
+  );
+  const states = Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as Record<JobState, number>;
+  let best: SweepView['best'] = null;
+  for (const { run, result } of runs) {
+    const accuracy = result?.metrics.validationAccuracy;
+    if (accuracy != null && (best === null || accuracy > best.validationAccuracy)) {
+      best = { id: run.id, validationAccuracy: accuracy };
+    }
+  }
+  for (const { state } of runs) states[state] += 1;
+  return {
+    id: sweep.id,
+    name: sweep.name,
+    createdAt: sweep.createdAt,
+    request: sweep.request,
+    states,
+    runs: runs.map(({ run, state, result }) => ({
+      id: run.id,
+      state,
+      params: run.params,
+      progress: run.progress,
+      summary: result?.metrics ?? null,
+    })),
+    best,
+  };
+}
+
+export function sweepsController(deps: ApiDeps) {
+  return {
+    /** POST /v1/sweeps: one training job per grid combination. */
+    async create(req: Request, res: Response): Promise<void> {
+      const request = SweepRequestSchema.parse(req.body);
+      const sweepId = newId('sweep');
+      const createdAt = new Date().toISOString();
+      const runs: RunRecord[] = expandGrid(request).map((params) => ({ id: newId('run'), sweepId, createdAt, params }));
+      await deps.registry.createSweep(
+        { id: sweepId, name: request.name, createdAt, request, runIds: runs.map((r) => r.id) },
+        runs,
+      );
+      await deps.queues.training.addBulk(
+        runs.map((run) => ({
+          name: 'train' as const,
+          data: { runId: run.id, sweepId, params: run.params },
+          opts: { jobId: run.id },
+        })),
+      );
+      const body: SweepCreated = { id: sweepId, runs: runs.map(({ id, params }) => ({ id, params })) };
+      res.status(202).location(`/v1/sweeps/${sweepId}`).json(body);
+    },
+
+    /** GET /v1/sweeps?offset&limit: newest first. */
+    async list(req: Request, res: Response): Promise<void> {
+      const { offset, limit } = ListQuerySchema.parse(req.query);
+      const [sweeps, total] = await Promise.all([
+        deps.registry.listSweeps({ offset, limit }),
+        deps.registry.countSweeps(),
+      ]);
+      const body: SweepList = {
+        sweeps: sweeps.map(({ id, name, createdAt, runIds }) => ({ id, name, createdAt, runIds })),
+        total,
+      };
+      res.json(body);
+    },
+
+    /** GET /v1/sweeps/:id: runs with state and progress, and the best run by validation accuracy. */
+    async get(req: Request<{ id: string }>, res: Response): Promise<void> {
+      res.json(await describeSweep(deps, await findSweep(deps, req.params.id)));
+    },
+
+    /** DELETE /v1/sweeps/:id: flags every unfinished run cancelled and removes the jobs still waiting. */
+    async cancel(req: Request<{ id: string }>, res: Response): Promise<void> {
+      const sweep = await findSweep(deps, req.params.id);
+      for (const runId of sweep.runIds) {
+        const job = await deps.queues.training.getJob(runId);
+        const state = job === undefined ? 'unknown' : await job.getState();
+        if (state === 'completed') continue;
+        await deps.registry.cancelRun(runId);
+        // An active job is locked by its worker, which sees the flag; a waiting one is removed here.
+        if (job !== undefined && state !== 'active') await job.remove().catch(() => undefined);
+      }
+      res.json(await describeSweep(deps, sweep));
+    },
+  };
+}

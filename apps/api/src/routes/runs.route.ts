@@ -1,0 +1,11 @@
+import { Router } from 'express';
+import { runsController } from '../controllers/runs.controller.js';
+import type { RouteContext } from './context.js';
+
+export function runsRoute({ deps, guard, events }: RouteContext): Router {
+  const c = runsController(deps, events);
+  return Router()
+    .get('/:id', guard(c.get))
+    .get('/:id/events', guard(c.events))
+    .get('/:id/artifacts/:name', guard(c.artifact));
+}
