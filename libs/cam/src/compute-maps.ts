@@ -70,7 +70,7 @@ function softmaxRows(logits: Float32Array, classCount: number): Float32Array {
 export async function computeMaps(model: tf.LayersModel, xs: tf.Tensor4D, opts: ComputeMapsOptions = {}): Promise<CamMaps> {
   const method = camMethod(opts.method ?? 'cam');
   const head = cachedCamHead(model);
-  const [activations, logits] = head.features.predict(xs) as [tf.Tensor4D, tf.Tensor2D];
+  const [activations, logits] = head.features.predict(xs, { batchSize: xs.shape[0] }) as [tf.Tensor4D, tf.Tensor2D];
   try {
     const classCount = logits.shape[1];
     const logitValues = (await logits.data()) as Float32Array;

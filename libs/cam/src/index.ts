@@ -22,10 +22,12 @@ export { caption, montagePng } from './montage.js';
 export { type Manifest, type ManifestItem, npyShape, writeCamBatch } from './write.js';
 export {
   type LocalizationResult,
+  type LocalizationRow,
   boxFromMap,
   centredBox,
   evaluateLocalization,
   iou,
   localizationAccuracy,
+  localizationReport,
   withInputSize,
 } from './localization.js';

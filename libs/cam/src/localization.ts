@@ -130,3 +130,36 @@ export async function evaluateLocalization(
   const meanIou = boxes.reduce((s, b, i) => s + iou(b, truth[i]), 0) / truth.length;
   return { method, accuracy: localizationAccuracy(boxes, truth), meanIou, boxes };
 }
+
+/** A row of {@link localizationReport}: a method or the centred-box baseline. */
+export interface LocalizationRow {
+  name: string;
+  accuracy: number;
+  meanIou: number;
+}
+
+/**
+ * Localization accuracy (IoU >= 0.5) of each method's predicted-class maps on canvases with true boxes,
+ * next to the baseline of one centred box the size of the mean true box.
+ */
+export async function localizationReport(
+  model: tf.LayersModel,
+  set: ImageSet,
+  truth: Box[],
+  opts: { methods: CamMethodName[]; threshold?: number; batchSize?: number },
+): Promise<LocalizationRow[]> {
+  const rows: LocalizationRow[] = [];
+  for (const method of opts.methods) {
+    const { accuracy, meanIou } = await evaluateLocalization(model, set, truth, { ...opts, method });
+    rows.push({ name: method, accuracy, meanIou });
+  }
+  const meanH = Math.round(truth.reduce((s, b) => s + b.y1 - b.y0, 0) / truth.length);
+  const meanW = Math.round(truth.reduce((s, b) => s + b.x1 - b.x0, 0) / truth.length);
+  const centred = truth.map(() => centredBox(set.rows, set.cols, meanH, meanW));
+  rows.push({
+    name: `centred ${meanW}x${meanH} box`,
+    accuracy: localizationAccuracy(centred, truth),
+    meanIou: centred.reduce((s, b, i) => s + iou(b, truth[i]), 0) / truth.length,
+  });
+  return rows;
+}

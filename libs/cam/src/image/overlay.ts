@@ -7,6 +7,12 @@ export interface RgbImage {
   data: Uint8Array;
 }
 
+/** Byte offset in a colour table of a value in [0, 1] (matplotlib's lookup: x * N truncated, 1 -> N - 1). */
+function lutOffset(value: number): number {
+  const i = (value * LUT_SIZE) | 0;
+  return (i < LUT_SIZE ? i : LUT_SIZE - 1) * 3;
+}
+
 function checkUnitValues(name: string, values: ArrayLike<number>): void {
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
@@ -32,7 +38,7 @@ export function heatmapImage(heat: ArrayLike<number>, width: number, height: num
   const lut = colormapBytes(colormap);
   const data = new Uint8Array(width * height * 3);
   for (let i = 0, o = 0; i < heat.length; i++, o += 3) {
-    const k = Math.min(Math.floor(heat[i] * LUT_SIZE), LUT_SIZE - 1) * 3;
+    const k = lutOffset(heat[i]);
     data[o] = lut[k];
     data[o + 1] = lut[k + 1];
     data[o + 2] = lut[k + 2];
@@ -58,14 +64,15 @@ export function overlayImage(
   checkUnitValues('heat', heat);
   checkUnitValues('grey', grey);
   const lut = colormapBytes(colormap);
+  const heatPart = Float32Array.from(lut, (c) => alpha * c + 0.5); // + 0.5: the byte store truncates
   const data = new Uint8Array(width * height * 3);
   const greyWeight = (1 - alpha) * 255;
   for (let i = 0, o = 0; i < heat.length; i++, o += 3) {
-    const k = Math.min(Math.floor(heat[i] * LUT_SIZE), LUT_SIZE - 1) * 3;
-    const g = grey[i] * greyWeight + 0.5;
-    data[o] = alpha * lut[k] + g;
-    data[o + 1] = alpha * lut[k + 1] + g;
-    data[o + 2] = alpha * lut[k + 2] + g;
+    const k = lutOffset(heat[i]);
+    const g = grey[i] * greyWeight;
+    data[o] = heatPart[k] + g;
+    data[o + 1] = heatPart[k + 1] + g;
+    data[o + 2] = heatPart[k + 2] + g;
   }
   return { width, height, data };
 }

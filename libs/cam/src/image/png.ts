@@ -2,8 +2,8 @@ import { PNG } from 'pngjs';
 import type { RgbImage } from './overlay.js';
 
 /**
- * Encodes an RGB image as an 8-bit RGB PNG. One fixed filter (Paeth) and zlib level 6 instead of pngjs's
- * defaults (all five filters tried per row, level 9): several times faster, files a little larger.
+ * Encodes an RGB image as an 8-bit RGB PNG. One fixed filter (Sub, the cheapest) and zlib level 3 instead
+ * of pngjs's defaults (all five filters tried per row, level 9): faster, files about 10 % larger.
  */
 export function encodePng(image: RgbImage): Buffer {
   const { width, height, data } = image;
@@ -16,8 +16,8 @@ export function encodePng(image: RgbImage): Buffer {
     colorType: 2,
     inputColorType: 2,
     inputHasAlpha: false,
-    filterType: 4,
-    deflateLevel: 6,
+    filterType: 1,
+    deflateLevel: 3,
   });
 }
 

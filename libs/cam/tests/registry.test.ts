@@ -1,0 +1,22 @@
+import { CAM_METHOD_NAMES as QUEUE_METHODS, COLORMAP_NAMES as QUEUE_COLORMAPS } from '@cam/queue';
+import { describe, expect, it } from 'vitest';
+import { CAM_METHODS, CAM_METHOD_NAMES, COLORMAPS, camMethod, isCamMethodName } from '../src/index.js';
+
+describe('the method registry', () => {
+  it('names each method by its registry key and cites a paper', () => {
+    for (const [name, method] of Object.entries(CAM_METHODS)) {
+      expect(method.name).toBe(name);
+      expect(method.paper).toMatch(/^https:\/\/arxiv\.org\/abs\/\d{4}\.\d{5}$/);
+    }
+  });
+
+  it('agrees with the lists job payloads are validated against (@cam/queue)', () => {
+    expect([...CAM_METHOD_NAMES].sort()).toEqual([...QUEUE_METHODS].sort());
+    expect([...COLORMAPS].sort()).toEqual([...QUEUE_COLORMAPS].sort());
+  });
+
+  it('rejects unknown names, including inherited object keys', () => {
+    expect(isCamMethodName('toString')).toBe(false);
+    expect(() => camMethod('eigencam')).toThrow(/unknown CAM method 'eigencam' \(one of cam, gradcam/);
+  });
+});
