@@ -39,11 +39,11 @@ async function onBackend(
   backendName: string,
   operands: Operand[],
   compute: (...tensors: tf.Tensor[]) => tf.Tensor[],
-): Promise<Float32Array[]> {
+): Promise<Operand[]> {
   await tf.setBackend(backendName);
   return tf.tidy(() => {
     const tensors = operands.map((o) => tf.tensor(o.values, o.shape));
-    return compute(...tensors).map((t) => t.dataSync() as Float32Array);
+    return compute(...tensors).map((t) => ({ shape: t.shape, values: t.dataSync() as Float32Array }));
   });
 }
 
@@ -54,7 +54,8 @@ async function expectBackendsAgree(
   const reference = await onBackend('cpu', operands, compute);
   const actual = await onBackend('wasm', operands, compute);
   reference.forEach((ref, k) => {
-    const error = relativeError(actual[k]!, ref);
+    expect(actual[k]!.shape, `output ${k} shape`).toEqual(ref.shape);
+    const error = relativeError(actual[k]!.values, ref.values);
     expect(error, `output ${k}, seed ${RUN_SEED}`).toBeLessThan(1e-4);
   });
 }
@@ -111,6 +112,20 @@ describe('wasm training kernels agree with the cpu backend', () => {
     });
   }
 
+  const REDUCTIONS: { name: string; shape: number[]; run: (x: tf.Tensor) => tf.Tensor }[] = [
+    { name: 'Sum over N, H, W (bias gradient)', shape: [6, 7, 11, 40], run: (x) => tf.sum(x, [0, 1, 2]) },
+    { name: 'Sum over N, H, W, keepDims', shape: [2, 5, 3, 8], run: (x) => tf.sum(x, [0, 1, -2], true) },
+    { name: 'Sum over H, W (stock path)', shape: [3, 4, 5, 6], run: (x) => tf.sum(x, [1, 2]) },
+    { name: 'Mean over H, W (global average pooling)', shape: [5, 28, 28, 256], run: (x) => tf.mean(x, [1, 2]) },
+    { name: 'Mean over H, W, keepDims', shape: [1, 7, 11, 3], run: (x) => tf.mean(x, [2, 1], true) },
+    { name: 'Mean over C (stock path)', shape: [2, 3, 4, 5], run: (x) => tf.mean(x, 3) },
+  ];
+  for (const r of REDUCTIONS) {
+    it(`${r.name}`, async () => {
+      await expectBackendsAgree([operand(r.shape, 20)], (x) => [r.run(x!)]);
+    });
+  }
+
   it('full gradients of a small conv stack (conv-ReLU x3, GAP, dense, softmax cross-entropy) via tf.grads', async () => {
     const shapes = [
       [3, 3, 1, 8],
@@ -134,6 +149,18 @@ describe('wasm training kernels agree with the cpu backend', () => {
       return tf.losses.softmaxCrossEntropy(oneHot, logits);
     };
     await expectBackendsAgree(operands, (...tensors) => tf.grads(loss)(tensors));
+  });
+
+  it('Identity and same-dtype Cast share data without copying, and outlive their source', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor([1.5, -2, 3.25]);
+    const copies = [tf.clone(x), tf.cast(x, 'float32'), tf.engine().runKernel('Cast', { x }, { dtype: 'float32' }) as tf.Tensor];
+    const converted = tf.cast(x, 'int32');
+    x.dispose();
+    for (const t of copies) expect(Array.from(t.dataSync())).toEqual([1.5, -2, 3.25]);
+    expect(converted.dtype).toBe('int32');
+    expect(Array.from(converted.dataSync())).toEqual([1, -2, 3]);
+    tf.dispose([...copies, converted]);
   });
 
   it('refuses NCHW with a clear error instead of computing garbage', async () => {

@@ -3,9 +3,19 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { conv2DBackpropFilter } from './conv2d-backprop-filter.js';
 import { makeConv2DBackpropInput } from './conv2d-backprop-input.js';
+import { makeCast, makeIdentity } from './no-copy.js';
+import { makeMean, makeSum } from './reductions.js';
 import { WASM } from './wasm-backend.js';
 
 let registered = false;
+
+/** Wraps a stock wasm kernel: `make` gets the stock function to fall back on for cases it does not speed up. */
+function replaceStockKernel(kernelName: string, make: (stock: tf.KernelFunc) => tf.KernelFunc): void {
+  const stock = tf.getKernel(kernelName, WASM);
+  if (stock === undefined) throw new Error(`tfjs-backend-wasm has no ${kernelName} kernel to replace`);
+  tf.unregisterKernel(kernelName, WASM);
+  tf.registerKernel({ ...stock, kernelFunc: make(stock.kernelFunc) });
+}
 
 /**
  * Registers the project's training kernels for the wasm backend: Conv2DBackpropFilter (missing in
@@ -26,5 +36,9 @@ export function registerWasmTrainingKernels(): void {
     setupFunc: stockInput?.setupFunc,
   });
   tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: WASM, kernelFunc: conv2DBackpropFilter });
+  replaceStockKernel('Mean', makeMean);
+  replaceStockKernel('Sum', makeSum);
+  replaceStockKernel('Identity', makeIdentity);
+  replaceStockKernel('Cast', makeCast);
   registered = true;
 }
