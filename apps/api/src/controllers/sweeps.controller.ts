@@ -94,16 +94,18 @@ export function sweepsController(deps: ApiDeps) {
       res.json(await describeSweep(deps, await findSweep(deps, req.params.id)));
     },
 
-    /** DELETE /v1/sweeps/:id: flags every unfinished run cancelled and removes the jobs still waiting. */
+    /**
+     * DELETE /v1/sweeps/:id: flags every unfinished run cancelled, then removes the jobs still waiting. Flags go
+     * first so that a job a worker picks up meanwhile is stopped by its worker (an active job cannot be removed).
+     */
     async cancel(req: Request<{ id: string }>, res: Response): Promise<void> {
       const sweep = await findSweep(deps, req.params.id);
-      for (const runId of sweep.runIds) {
-        const job = await deps.queues.training.getJob(runId);
-        const state = job === undefined ? 'unknown' : await job.getState();
-        if (state === 'completed') continue;
-        await deps.registry.cancelRun(runId);
-        // An active job is locked by its worker, which sees the flag; a waiting one is removed here.
-        if (job !== undefined && state !== 'active') await job.remove().catch(() => undefined);
+      const jobs = await Promise.all(sweep.runIds.map((runId) => deps.queues.training.getJob(runId)));
+      const states = await Promise.all(jobs.map((job) => job?.getState() ?? 'unknown'));
+      const unfinished = sweep.runIds.filter((_, i) => states[i] !== 'completed');
+      for (const runId of unfinished) await deps.registry.cancelRun(runId);
+      for (const job of jobs) {
+        if (job?.id !== undefined && unfinished.includes(job.id)) await job.remove().catch(() => undefined);
       }
       res.json(await describeSweep(deps, sweep));
     },

@@ -44,7 +44,7 @@ export function createMetrics(deps: ApiDeps, timeoutMs: number): ApiMetrics {
     const stop = httpDuration.startTimer({ method: req.method });
     res.on('finish', () => {
       // The matched route pattern keeps label cardinality bounded (ids are not labels).
-      const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+      const route = req.route ? `${req.baseUrl}${req.route.path === '/' ? '' : String(req.route.path)}` || '/' : 'unmatched';
       stop({ route, status: String(res.statusCode) });
     });
     next();
