@@ -58,7 +58,7 @@ export function runTable(runs: RunView[], bestId: string): string {
   });
   const header = ['run', 'lr', 'state', 'epochs', 'train %', 'val %', 'test %', 'wall s'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { resolveRedis, type RedisHandle, type ResolveRedisOptions } from './redis.js';
 import { Supervisor, type SupervisorOptions } from './supervisor.js';
@@ -43,9 +44,9 @@ async function waitForReady(url: string, timeoutMs: number, exited: () => boolea
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      if ((await fetch(url)).ok) return;
+      if ((await fetch(url, { signal: AbortSignal.timeout(2000) })).ok) return;
     } catch {
-      // not listening yet
+      // not listening yet, or too slow to answer
     }
     if (exited()) throw new Error(`the API exited before ${url} answered (see its output above)`);
     if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
@@ -63,9 +64,11 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   }
   const artifactsDir = resolve(opts.artifactsDir ?? process.env.ARTIFACTS_DIR ?? resolve(REPO_ROOT, 'artifacts'));
   const redis = await resolveRedis(opts.redis);
+  // Trainers share the cores: each gets its slice of threads unless TRAIN_THREADS says otherwise.
+  const trainThreads = String(Math.max(1, Math.floor(availableParallelism() / Math.max(1, trainers))));
   const supervisor = new Supervisor({
     cwd: REPO_ROOT,
-    env: { ...process.env, ...opts.env, REDIS_URL: redis.url, ARTIFACTS_DIR: artifactsDir },
+    env: { TRAIN_THREADS: trainThreads, ...process.env, ...opts.env, REDIS_URL: redis.url, ARTIFACTS_DIR: artifactsDir },
     ...opts.supervisor,
   });
   let stopped: Promise<void> | undefined;

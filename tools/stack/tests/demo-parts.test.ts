@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { ActivityLog } from '../src/activity.js';
+import type { RunView } from '../src/api-client.js';
+import { runTable } from '../src/demo-run.js';
+import { runFraction } from '../src/progress-bars.js';
+
+const progress = { epoch: 2, epochs: 2, step: 5, steps: 10, loss: 0.5, accuracy: 0.8, imagesPerSecond: 50, etaSeconds: 10 };
+
+function run(id: string, learningRate: number, metrics: RunView['metrics'] = null): RunView {
+  return { id, sweepId: 's-1', state: 'completed', params: { learningRate }, progress, metrics, artifacts: [] };
+}
+
+describe('runFraction', () => {
+  it('counts finished epochs and steps of the current one', () => {
+    expect(runFraction({ state: 'active', progress })).toBeCloseTo(0.75);
+    expect(runFraction({ state: 'queued', progress: null })).toBe(0);
+    expect(runFraction({ state: 'completed', progress: null })).toBe(1);
+  });
+});
+
+describe('ActivityLog', () => {
+  it('measures how long the runs were active at the same time', () => {
+    const log = new ActivityLog();
+    log.observe('a', 'active', 1000);
+    log.observe('b', 'queued', 1000);
+    log.observe('b', 'active', 3000);
+    log.observe('a', 'completed', 9000);
+    log.observe('b', 'completed', 12_000);
+    expect(log.overlapMs()).toBe(6000);
+  });
+
+  it('is 0 when one run waited for the other', () => {
+    const log = new ActivityLog();
+    log.observe('a', 'active', 0);
+    log.observe('a', 'completed', 5000);
+    log.observe('b', 'active', 6000);
+    log.observe('b', 'completed', 9000);
+    expect(log.overlapMs()).toBe(0);
+  });
+});
+
+describe('runTable', () => {
+  it('lists each run with its accuracies in percent and marks the best', () => {
+    const table = runTable(
+      [
+        run('r-a', 0.001, { epochsRun: 2, trainAccuracy: 0.9, validationAccuracy: 0.91, testAccuracy: 0.905, wallSeconds: 100 }),
+        { ...run('r-b', 0.003), state: 'failed' },
+      ],
+      'r-a',
+    );
+    const lines = table.split('\n');
+    expect(lines[0]).toMatch(/^run\s+lr\s+state\s+epochs\s+train %\s+val %\s+test %\s+wall s$/);
+    expect(lines[2]).toMatch(/^r-a \*\s+0\.001\s+completed\s+2\s+90\.00\s+91\.00\s+90\.50\s+100\.0$/);
+    expect(lines[3]).toMatch(/^r-b\s+0\.003\s+failed\s+-\s+-\s+-\s+-\s+-$/);
+  });
+});
