@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrainingJob, TrainingJobResult } from '@cam/queue';
+import { createApp, createDeps } from '../src/index.js';
 import { fakeTrainer } from './fixtures.js';
 import { QUEUE_NAMES, startApi, waitFor, type TestApi } from './support.js';
 
@@ -112,5 +113,42 @@ describe('a Redis restart during a sweep', () => {
       const view = (await (await api.call('GET', `/v1/sweeps/${created.id}`)).json()) as { states: Record<string, number> };
       return view.states['completed'] === 3 ? true : undefined;
     }, 20_000, 'the sweep to complete after the restart');
+  });
+});
+
+describe('an API started while Redis is down', () => {
+  it('answers 503, then serves once Redis comes up', async () => {
+    const lonePort = await freePort();
+    const loneDir = await mkdtemp(path.join(tmpdir(), 'cam-redis-late-'));
+    const deps = createDeps({
+      redisUrl: `redis://127.0.0.1:${lonePort}`,
+      bullPrefix: 'test-api-late',
+      registryPrefix: 'test-api-late-registry',
+      artifactsDir: loneDir,
+    });
+    const server = createApp(deps, { apiToken: '', redisTimeoutMs: 1000 }).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const base = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+    let late: ChildProcess | undefined;
+    try {
+      expect((await fetch(`${base}/readyz`)).status).toBe(503);
+      expect((await fetch(`${base}/v1/sweeps`)).status).toBe(503);
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+      late = await startRedis(lonePort, loneDir);
+      await waitFor(async () => ((await fetch(`${base}/readyz`)).status === 200 ? true : undefined), 15_000, 'readiness');
+      const res = await fetch(`${base}/v1/sweeps`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'late' }),
+      });
+      expect(res.status).toBe(202);
+      expect(await deps.queues.training.getJobCounts('waiting')).toEqual({ waiting: 1 });
+    } finally {
+      server.closeAllConnections();
+      server.close();
+      await deps.close();
+      if (late) await stopRedis(late);
+      await rm(loneDir, { recursive: true, force: true });
+    }
   });
 });
