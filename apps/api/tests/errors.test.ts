@@ -110,6 +110,25 @@ describe('bad inputs: each gets its 4xx naming the field, and the service stays 
     }
   });
 
+  it('4xx, never 500, for odd requests', async () => {
+    const cases: [number, string, RequestInit][] = [
+      [400, '/v1/runs/%E0%A4%A', {}],
+      [400, '/v1/sweeps', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '['.repeat(30_000) + ']'.repeat(30_000) }],
+      [400, '/v1/sweeps', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"x","epochs":1e400}' }],
+      [415, '/v1/sweeps', { method: 'POST', headers: { 'content-type': 'application/json; charset=latin1' }, body: '{}' }],
+      [415, '/v1/sweeps', { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'compress' }, body: '{}' }],
+      [400, '/v1/sweeps', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"__proto__":{"x":1},"name":"p"}' }],
+      [400, '/v1/sweeps?offset=-1', {}],
+      [400, '/v1/sweeps?limit=1&limit=2', {}],
+    ];
+    for (const [status, route, init] of cases) {
+      const res = await fetch(`${api.base}${route}`, init);
+      expect(res.status, `${route} ${String(init.body ?? '').slice(0, 40)}`).toBe(status);
+      const body = (await res.json()) as ErrorBody;
+      expect(body.error.code).toBeTypeOf('string');
+    }
+  });
+
   it('404 with the error shape for unknown routes and ids', async () => {
     for (const route of ['/v1/nothing', '/v1/runs/r-000000000000/events', '/v1/runs/r-000000000000/artifacts/model.json', '/v1/cam-batches/b-000000000000/files/montage.png']) {
       const res = await api.call('GET', route);

@@ -33,6 +33,11 @@ function toHttpError(error: unknown): HttpError {
   const parserError = (error as { type?: string }).type;
   const mapped = parserError === undefined ? undefined : BODY_PARSER_ERRORS[parserError];
   if (mapped !== undefined) return new HttpError(mapped.status, mapped.code, (error as Error).message);
+  // Other client errors raised by Express and body-parser (e.g. an undecodable URL parameter) carry a 4xx status.
+  const status = (error as { status?: unknown }).status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new HttpError(status, 'bad_request', (error as Error).message);
+  }
   if (error instanceof Error && isRedisUnavailable(error)) {
     return new HttpError(503, 'service_unavailable', `Redis is unreachable: ${error.message}`);
   }
