@@ -1,0 +1,94 @@
+import * as tf from '@tensorflow/tfjs';
+import { renderCamBatch } from '@cam/cam';
+import { type ImageSet, loadDataset, takeFirst } from '@cam/dataset';
+import { camHead, registerWasmTrainingKernels } from '@cam/model';
+import { c3Model } from './c3.js';
+import type { CaseName } from './options.js';
+
+export interface CaseMeasurement {
+  backend: string;
+  imagesPerSecond: number;
+  notes?: Record<string, number | string>;
+}
+
+interface Batch {
+  xs: tf.Tensor4D;
+  oneHot: tf.Tensor2D;
+  items: { image: Uint8Array; index: number; label: number }[];
+}
+
+/** The first `count` training images cut into full batches, as tensors made before any timing starts. */
+function makeBatches(set: ImageSet, batch: number): Batch[] {
+  const pixels = set.rows * set.cols;
+  const out: Batch[] = [];
+  for (let start = 0; start + batch <= set.count; start += batch) {
+    const images = set.images.subarray(start * pixels, (start + batch) * pixels);
+    const labels = Array.from(set.labels.subarray(start, start + batch));
+    out.push({
+      xs: tf.tidy(() => tf.tensor4d(images, [batch, set.rows, set.cols, 1], 'float32').div(255)),
+      oneHot: tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), 10).toFloat() as tf.Tensor2D),
+      items: labels.map((label, k) => ({
+        image: images.subarray(k * pixels, (k + 1) * pixels),
+        index: start + k,
+        label,
+      })),
+    });
+  }
+  return out;
+}
+
+/** Seconds taken by `run` over every batch, after one untimed warm-up batch. */
+async function timeOverBatches(batches: Batch[], run: (b: Batch) => Promise<void> | void): Promise<number> {
+  await run(batches[0]!);
+  const start = performance.now();
+  for (const b of batches) await run(b);
+  return (performance.now() - start) / 1000;
+}
+
+async function startWasm(): Promise<string> {
+  registerWasmTrainingKernels();
+  if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend failed to start');
+  await tf.ready();
+  return tf.getBackend();
+}
+
+/** Runs one case in this process (the caller spawns one process per case, so peak RSS is per case). */
+export async function runCase(name: CaseName, batch: number, images: number): Promise<CaseMeasurement> {
+  const backend = await startWasm();
+  const set = takeFirst(await loadDataset({ dataset: 'mnist', split: 'train' }), images);
+  const batches = makeBatches(set, batch);
+  const counted = batches.length * batch;
+  const model = c3Model(1);
+  const head = camHead(model);
+  const infer = (b: Batch) => {
+    const [features, logits] = head.features.predict(b.xs) as tf.Tensor[];
+    logits!.dataSync();
+    tf.dispose([features!, logits!]);
+  };
+  switch (name) {
+    case 'train-c3': {
+      const logitsModel = tf.model({ inputs: model.inputs, outputs: model.getLayer('logits').output });
+      const optimizer = tf.train.adam(1e-3);
+      const seconds = await timeOverBatches(batches, (b) => {
+        const loss = optimizer.minimize(
+          () => tf.losses.softmaxCrossEntropy(b.oneHot, logitsModel.apply(b.xs) as tf.Tensor) as tf.Scalar,
+          true,
+        );
+        loss!.dataSync();
+        loss!.dispose();
+      });
+      return { backend, imagesPerSecond: counted / seconds };
+    }
+    case 'infer-c3':
+      return { backend, imagesPerSecond: counted / (await timeOverBatches(batches, infer)) };
+    case 'render-cam': {
+      const render = async (b: Batch) => {
+        await renderCamBatch(model, b.items, { size: 112, batchSize: batch, montage: false });
+      };
+      const renderSeconds = await timeOverBatches(batches, render);
+      const inferSeconds = await timeOverBatches(batches, infer);
+      const outside = Math.max(0, 1 - inferSeconds / renderSeconds);
+      return { backend, imagesPerSecond: counted / renderSeconds, notes: { share_outside_inference: Math.round(outside * 100) / 100 } };
+    }
+  }
+}

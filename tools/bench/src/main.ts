@@ -1,0 +1,65 @@
+/**
+ * `npm run bench [-- --quick]`: c3 training, inference and CAM rendering on this project's stack (each
+ * case in a fresh child process, so peak RSS is per case) and the PyTorch reference on the same images,
+ * batch size and thread count; prints a table, one JSON line per case and implementation, and the ratios.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { datasetDir } from '@cam/dataset';
+import { type BenchOptions, parseBenchArgs, USAGE, UsageError } from './options.js';
+import { pytorchUnavailable, runPytorch } from './pytorch.js';
+import { type BenchResult, formatTable, ratios } from './result.js';
+
+const CASE_MAIN = fileURLToPath(new URL('./case-main.ts', import.meta.url));
+
+function runOurCase(name: string, o: BenchOptions): BenchResult {
+  const child = spawnSync(process.execPath, ['--import', 'tsx', CASE_MAIN, name, String(o.batch), String(o.images)], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
+  const last = child.stdout.trim().split('\n').pop() ?? '';
+  if (child.status !== 0 || !last.startsWith('{')) throw new Error(`case ${name} failed (exit ${child.status}):\n${child.stderr}`);
+  const m = JSON.parse(last) as { backend: string; imagesPerSecond: number; peakRssMb: number; notes?: Record<string, number | string> };
+  return {
+    case: name,
+    impl: 'cam',
+    backend: m.backend,
+    threads: o.threads,
+    batch: o.batch,
+    images_per_s: Math.round(m.imagesPerSecond * 10) / 10,
+    peak_rss_mb: Math.round(m.peakRssMb),
+    ...(m.notes ? { notes: m.notes } : {}),
+  };
+}
+
+function main(): void {
+  let o: BenchOptions;
+  try {
+    o = parseBenchArgs(process.argv.slice(2));
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`${err.message}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  const results: BenchResult[] = [];
+  for (const name of o.cases) {
+    process.stderr.write(`running ${name} (cam, ${o.images} images, batch ${o.batch}) ...\n`);
+    results.push(runOurCase(name, o));
+  }
+  const missing = o.pytorch ? pytorchUnavailable() : 'skipped (--no-pytorch)';
+  if (missing === undefined) {
+    process.stderr.write(`running the PyTorch reference ...\n`);
+    results.push(...runPytorch(o, datasetDir('mnist')));
+  } else {
+    process.stderr.write(`PyTorch reference: ${missing}\n`);
+  }
+  process.stdout.write(`${formatTable(results)}\n`);
+  for (const r of results) {
+    for (const [key, value] of Object.entries(r.notes ?? {})) process.stdout.write(`${r.case} (${r.impl}): ${key} = ${value}\n`);
+  }
+  process.stdout.write('\n');
+  for (const r of results) process.stdout.write(`${JSON.stringify(r)}\n`);
+  for (const r of ratios(results)) process.stdout.write(`${JSON.stringify({ case: r.case, ratio_cam_over_pytorch: r.ratio })}\n`);
+}
+
+main();

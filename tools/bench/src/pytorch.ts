@@ -1,0 +1,61 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BenchOptions } from './options.js';
+import type { BenchResult } from './result.js';
+
+const PYTHON = '/usr/bin/python3';
+
+/** The shared reference script: shared/ sits beside the repository (../shared from the repo root). */
+export const TORCH_SCRIPT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../shared/bench/torch_c3.py');
+
+/**
+ * Runs the script unchanged and then reports the process's peak RSS (one process measures every
+ * reference case, so they share that figure).
+ */
+const RUNNER = `
+import json, resource, runpy, sys
+sys.argv = sys.argv[1:]
+runpy.run_path(sys.argv[0], run_name='__main__')
+print(json.dumps({'peak_rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+`;
+
+/** Why the reference cannot run here, or undefined when it can. */
+export function pytorchUnavailable(): string | undefined {
+  if (!existsSync(TORCH_SCRIPT)) return `${TORCH_SCRIPT} not found`;
+  const probe = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
+  if (probe.status !== 0) return `${PYTHON} cannot import torch (apt-get install -y python3-torch python3-opencv)`;
+  return undefined;
+}
+
+interface TorchLine {
+  case?: string;
+  version?: string;
+  images_per_s?: number;
+  peak_rss_mb?: number;
+}
+
+/** The reference's results for the selected cases, on the same images, batch size and thread count. */
+export function runPytorch(o: BenchOptions, imagesDir: string): BenchResult[] {
+  const args = ['-c', RUNNER, TORCH_SCRIPT, '--images', imagesDir, '--threads', String(o.threads), '--batch', String(o.batch), '--n', String(o.images)];
+  const run = spawnSync(PYTHON, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (run.status !== 0) throw new Error(`torch_c3.py failed (exit ${run.status}):\n${run.stderr}`);
+  const lines = run.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as TorchLine);
+  const peak = lines.find((l) => l.peak_rss_mb !== undefined)?.peak_rss_mb ?? NaN;
+  return lines
+    .filter((l): l is TorchLine & { case: string; images_per_s: number } => l.case !== undefined && l.images_per_s !== undefined)
+    .filter((l) => (o.cases as string[]).includes(l.case))
+    .map((l) => ({
+      case: l.case,
+      impl: 'pytorch',
+      backend: `torch ${l.version ?? '?'} cpu`,
+      threads: o.threads,
+      batch: o.batch,
+      images_per_s: l.images_per_s,
+      peak_rss_mb: Math.round(peak),
+    }));
+}

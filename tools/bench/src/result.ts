@@ -1,0 +1,44 @@
+/** One measured case of one implementation, printed as a JSON line. */
+export interface BenchResult {
+  case: string;
+  impl: 'cam' | 'pytorch';
+  backend: string;
+  threads: number;
+  batch: number;
+  images_per_s: number;
+  peak_rss_mb: number;
+  /** Case-specific extras (e.g. the share of render time spent outside inference). */
+  notes?: Record<string, number | string>;
+}
+
+/** cam / pytorch throughput per case, for the cases both sides measured. */
+export function ratios(results: BenchResult[]): { case: string; ratio: number }[] {
+  const cases = [...new Set(results.map((r) => r.case))];
+  return cases.flatMap((name) => {
+    const ours = results.find((r) => r.case === name && r.impl === 'cam');
+    const theirs = results.find((r) => r.case === name && r.impl === 'pytorch');
+    return ours && theirs ? [{ case: name, ratio: Math.round((ours.images_per_s / theirs.images_per_s) * 100) / 100 }] : [];
+  });
+}
+
+function pad(cells: string[], widths: number[]): string {
+  return cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+}
+
+/** A plain-text table: one row per case and implementation, then the ratio per case. */
+export function formatTable(results: BenchResult[]): string {
+  const header = ['case', 'impl', 'backend', 'threads', 'batch', 'images/s', 'peak RSS MB', 'cam/pytorch'];
+  const ratioOf = new Map(ratios(results).map((r) => [r.case, r.ratio]));
+  const rows = results.map((r) => [
+    r.case,
+    r.impl,
+    r.backend,
+    String(r.threads),
+    String(r.batch),
+    r.images_per_s.toFixed(1),
+    r.peak_rss_mb.toFixed(0),
+    r.impl === 'cam' && ratioOf.has(r.case) ? ratioOf.get(r.case)!.toFixed(2) : '',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  return [pad(header, widths), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map((row) => pad(row, widths))].join('\n');
+}

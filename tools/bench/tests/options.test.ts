@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { CASES, parseBenchArgs, UsageError } from '../src/options.js';
+import { type BenchResult, formatTable, ratios } from '../src/result.js';
+
+describe('bench command line', () => {
+  it('defaults to every case, batch 128, 2048 images, one thread, with the PyTorch reference', () => {
+    expect(parseBenchArgs([])).toEqual({ cases: [...CASES], batch: 128, images: 2048, threads: 1, pytorch: true });
+  });
+
+  it('--quick shrinks the image count unless --images is given', () => {
+    expect(parseBenchArgs(['--quick']).images).toBe(512);
+    expect(parseBenchArgs(['--quick', '--images', '1024']).images).toBe(1024);
+  });
+
+  it('takes a subset of cases and --no-pytorch', () => {
+    const o = parseBenchArgs(['--cases', 'infer-c3,render-cam', '--no-pytorch', '--batch', '64']);
+    expect(o).toMatchObject({ cases: ['infer-c3', 'render-cam'], pytorch: false, batch: 64 });
+  });
+
+  it.each([
+    [['--cases', 'train-c9'], /--cases: unknown case\(s\) 'train-c9'/],
+    [['--batch', '0'], /--batch: expected a positive integer, got '0'/],
+    [['--images'], /--images: expected a positive integer, got ''/],
+    [['--images', '64', '--batch', '128'], /--images \(64\) must be at least --batch \(128\)/],
+    [['--fast'], /unknown flag '--fast'/],
+  ])('rejects %j with a usage error naming the flag', (argv, message) => {
+    expect(() => parseBenchArgs(argv as string[])).toThrow(UsageError);
+    expect(() => parseBenchArgs(argv as string[])).toThrow(message as RegExp);
+  });
+});
+
+describe('bench report', () => {
+  const row = (c: string, impl: 'cam' | 'pytorch', ips: number): BenchResult => ({
+    case: c,
+    impl,
+    backend: impl === 'cam' ? 'wasm' : 'torch cpu',
+    threads: 1,
+    batch: 128,
+    images_per_s: ips,
+    peak_rss_mb: 500,
+  });
+
+  it('computes cam/pytorch per case only where both sides ran', () => {
+    const results = [row('train-c3', 'cam', 90), row('train-c3', 'pytorch', 150), row('infer-c3', 'cam', 300)];
+    expect(ratios(results)).toEqual([{ case: 'train-c3', ratio: 0.6 }]);
+  });
+
+  it('prints one table row per result with the ratio on our row', () => {
+    const table = formatTable([row('train-c3', 'cam', 90), row('train-c3', 'pytorch', 150)]).split('\n');
+    expect(table).toHaveLength(4);
+    expect(table[0]).toMatch(/^case\s+impl\s+backend/);
+    expect(table[2]).toMatch(/train-c3\s+cam\s+wasm\s+1\s+128\s+90\.0\s+500\s+0\.60$/);
+    expect(table[3]).toMatch(/train-c3\s+pytorch\s+torch cpu\s+1\s+128\s+150\.0\s+500\s*$/);
+  });
+});
