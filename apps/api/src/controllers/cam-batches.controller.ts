@@ -10,7 +10,7 @@ import {
   type CamJob,
 } from '@cam/queue';
 import type { ApiDeps } from '../deps.js';
-import { HttpError, badRequest, notFound } from '../errors.js';
+import { HttpError, badRequest, notFound, parseInput } from '../errors.js';
 import type { CamBatchView } from '../schemas.js';
 import { sendArtifact } from '../services/files.js';
 import { toJobState } from '../services/job-state.js';
@@ -28,7 +28,7 @@ export function camBatchesController(deps: ApiDeps) {
   return {
     /** POST /v1/cam-batches: 202 once the render job is queued; 409 while the run has not completed. */
     async create(req: Request, res: Response): Promise<void> {
-      const request = CamBatchRequestSchema.parse(req.body);
+      const request = parseInput(CamBatchRequestSchema, req.body);
       const run = await deps.registry.getRun(request.runId);
       if (run === null) throw notFound('run', request.runId);
       const { state } = await snapshotRun(deps, run);

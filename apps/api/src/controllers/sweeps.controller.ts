@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { SweepRequestSchema, expandGrid, isId, newId, type RunRecord, type SweepRecord } from '@cam/queue';
 import type { ApiDeps } from '../deps.js';
-import { notFound } from '../errors.js';
+import { notFound, parseInput } from '../errors.js';
 import type { SweepCreated, SweepList, SweepView } from '../schemas.js';
 import { JOB_STATES, type JobState } from '../services/job-state.js';
 import { snapshotRun } from '../services/runs.js';
@@ -56,7 +56,7 @@ export function sweepsController(deps: ApiDeps) {
   return {
     /** POST /v1/sweeps: one training job per grid combination. */
     async create(req: Request, res: Response): Promise<void> {
-      const request = SweepRequestSchema.parse(req.body);
+      const request = parseInput(SweepRequestSchema, req.body);
       const sweepId = newId('sweep');
       const createdAt = new Date().toISOString();
       const runs: RunRecord[] = expandGrid(request).map((params) => ({ id: newId('run'), sweepId, createdAt, params }));
@@ -77,7 +77,7 @@ export function sweepsController(deps: ApiDeps) {
 
     /** GET /v1/sweeps?offset&limit: newest first. */
     async list(req: Request, res: Response): Promise<void> {
-      const { offset, limit } = ListQuerySchema.parse(req.query);
+      const { offset, limit } = parseInput(ListQuerySchema, req.query);
       const [sweeps, total] = await Promise.all([
         deps.registry.listSweeps({ offset, limit }),
         deps.registry.countSweeps(),

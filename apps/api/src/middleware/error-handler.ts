@@ -1,5 +1,4 @@
 import type { ErrorRequestHandler } from 'express';
-import { ZodError } from 'zod';
 import { ArtifactNotFoundError, InvalidArtifactKeyError } from '@cam/storage';
 import { HttpError } from '../errors.js';
 
@@ -22,12 +21,6 @@ function isRedisUnavailable(error: Error): boolean {
 
 function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
-  if (error instanceof ZodError) {
-    const issues = error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
-    const first = issues[0];
-    const message = first === undefined ? 'invalid request' : `${first.path || '(body)'}: ${first.message}`;
-    return new HttpError(400, 'invalid_request', message, { issues });
-  }
   if (error instanceof InvalidArtifactKeyError) return new HttpError(400, 'invalid_name', error.message);
   if (error instanceof ArtifactNotFoundError) return new HttpError(404, 'not_found', error.message);
   const parserError = (error as { type?: string }).type;
