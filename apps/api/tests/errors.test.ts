@@ -27,6 +27,13 @@ afterAll(async () => {
 });
 
 const png = greyPng(28, 28).toString('base64');
+/** A real PNG whose header claims a size that decoding would try to allocate (40 GB). */
+const hugePng = (() => {
+  const bytes = greyPng(28, 28);
+  bytes.writeUInt32BE(100_000, 16);
+  bytes.writeUInt32BE(100_000, 20);
+  return bytes.toString('base64');
+})();
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 describe('bad inputs: each gets its 4xx naming the field, and the service stays up', () => {
@@ -73,6 +80,7 @@ describe('bad inputs: each gets its 4xx naming the field, and the service stays 
     ['a non-PNG image', 'images.0', () => ({ runId: completedRun, images: [Buffer.from('GIF89a....').toString('base64')] })],
     ['text that is not base64', 'images.0', () => ({ runId: completedRun, images: ['not an image!'] })],
     ['a truncated PNG', 'images.1', () => ({ runId: completedRun, images: [png, png.slice(0, 40)] })],
+    ['a PNG declaring 100000x100000 pixels', 'images.0', () => ({ runId: completedRun, images: [hugePng] })],
     ['an unknown split', 'split', () => ({ runId: completedRun, split: 'val', indices: [0] })],
     ['a malformed run id', 'runId', () => ({ runId: '../../etc', indices: [0] })],
   ];
