@@ -1,9 +1,20 @@
 import * as tf from '@tensorflow/tfjs';
 import { renderCamBatch } from '@cam/cam';
 import { type ImageSet, loadDataset, takeFirst } from '@cam/dataset';
-import { camHead, registerWasmTrainingKernels } from '@cam/model';
+import { DataParallelTrainer, camHead, registerWasmTrainingKernels } from '@cam/model';
 import { c3Model } from './c3.js';
 import type { CaseName } from './options.js';
+
+/** Threads each case runs on (the PyTorch reference is given the same count). */
+export const CASE_THREADS: Record<CaseName, number> = { 'train-c3': 1, 'train-c3-2t': 2, 'infer-c3': 1, 'render-cam': 1 };
+
+/** The reference script's case that a case of ours is compared with. */
+export const REFERENCE_CASE: Record<CaseName, string> = {
+  'train-c3': 'train-c3',
+  'train-c3-2t': 'train-c3',
+  'infer-c3': 'infer-c3',
+  'render-cam': 'render-cam',
+};
 
 export interface CaseMeasurement {
   backend: string;
@@ -78,6 +89,19 @@ export async function runCase(name: CaseName, batch: number, images: number): Pr
         loss!.dispose();
       });
       return { backend, imagesPerSecond: counted / seconds };
+    }
+    case 'train-c3-2t': {
+      const trainer = await DataParallelTrainer.create(model, { threads: CASE_THREADS[name], maxBatch: batch });
+      const optimizer = tf.train.adam(1e-3);
+      const labels = batches.map((b) => tf.tidy(() => tf.argMax(b.oneHot, 1) as tf.Tensor1D));
+      try {
+        const seconds = await timeOverBatches(batches, async (b) => {
+          await trainer.step(b.xs, labels[batches.indexOf(b)]!, optimizer);
+        });
+        return { backend, imagesPerSecond: counted / seconds };
+      } finally {
+        await trainer.dispose();
+      }
     }
     case 'infer-c3':
       return { backend, imagesPerSecond: counted / (await timeOverBatches(batches, infer)) };

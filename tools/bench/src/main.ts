@@ -6,13 +6,14 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { datasetDir } from '@cam/dataset';
-import { type BenchOptions, parseBenchArgs, USAGE, UsageError } from './options.js';
+import { type BenchOptions, type CaseName, parseBenchArgs, USAGE, UsageError } from './options.js';
+import { CASE_THREADS, REFERENCE_CASE } from './cases.js';
 import { pytorchUnavailable, runPytorch } from './pytorch.js';
 import { type BenchResult, formatTable, ratios } from './result.js';
 
 const CASE_MAIN = fileURLToPath(new URL('./case-main.ts', import.meta.url));
 
-function runOurCase(name: string, o: BenchOptions): BenchResult {
+function runOurCase(name: CaseName, o: BenchOptions): BenchResult {
   const child = spawnSync(process.execPath, ['--import', 'tsx', CASE_MAIN, name, String(o.batch), String(o.images)], {
     encoding: 'utf8',
     maxBuffer: 1 << 24,
@@ -24,12 +25,36 @@ function runOurCase(name: string, o: BenchOptions): BenchResult {
     case: name,
     impl: 'cam',
     backend: m.backend,
-    threads: o.threads,
+    threads: CASE_THREADS[name],
     batch: o.batch,
     images_per_s: Math.round(m.imagesPerSecond * 10) / 10,
     peak_rss_mb: Math.round(m.peakRssMb),
     ...(m.notes ? { notes: m.notes } : {}),
   };
+}
+
+/** The reference at every thread count our cases use, one row per case of ours (named after it). */
+function referenceResults(o: BenchOptions): BenchResult[] {
+  const threadCounts = [...new Set(o.cases.map((c) => CASE_THREADS[c]))].sort();
+  const out: BenchResult[] = [];
+  for (const threads of threadCounts) {
+    process.stderr.write(`running the PyTorch reference (${threads} thread${threads > 1 ? 's' : ''}) ...\n`);
+    const reference = runPytorch(threads, o.batch, o.images, datasetDir('mnist'));
+    for (const name of o.cases.filter((c) => CASE_THREADS[c] === threads)) {
+      const line = reference.find((r) => r.case === REFERENCE_CASE[name]);
+      if (line === undefined) continue; // e.g. render-cam without OpenCV
+      out.push({
+        case: name,
+        impl: 'pytorch',
+        backend: `torch ${line.version} cpu`,
+        threads,
+        batch: o.batch,
+        images_per_s: line.imagesPerSecond,
+        peak_rss_mb: Math.round(line.peakRssMb),
+      });
+    }
+  }
+  return out;
 }
 
 function main(): void {
@@ -48,8 +73,7 @@ function main(): void {
   }
   const missing = o.pytorch ? pytorchUnavailable() : 'skipped (--no-pytorch)';
   if (missing === undefined) {
-    process.stderr.write(`running the PyTorch reference ...\n`);
-    results.push(...runPytorch(o, datasetDir('mnist')));
+    results.push(...referenceResults(o));
   } else {
     process.stderr.write(`PyTorch reference: ${missing}\n`);
   }

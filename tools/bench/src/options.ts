@@ -1,5 +1,5 @@
-/** Benchmark cases this tool knows; `train-c3-2t` needs data-parallel training (not built yet). */
-export const CASES = ['train-c3', 'infer-c3', 'render-cam'] as const;
+/** Benchmark cases this tool knows; `train-c3-2t` is data-parallel training on two threads. */
+export const CASES = ['train-c3', 'train-c3-2t', 'infer-c3', 'render-cam'] as const;
 export type CaseName = (typeof CASES)[number];
 
 export interface BenchOptions {
@@ -7,16 +7,14 @@ export interface BenchOptions {
   cases: CaseName[];
   /** Images per batch, on both sides. @defaultValue 128 */
   batch: number;
-  /** Images per case (the first N MNIST training images). @defaultValue 2048, 512 with --quick */
+  /** Images per case (the first N MNIST training images). @defaultValue 2048, 256 with --quick */
   images: number;
-  /** Threads per implementation (our wasm backend runs on one). @defaultValue 1 */
-  threads: number;
   /** Run the PyTorch reference when /usr/bin/python3 can import torch. @defaultValue true */
   pytorch: boolean;
 }
 
 export const USAGE = `usage: npm run bench -- [--quick] [--cases train-c3,infer-c3,render-cam] [--batch 128] [--images N] [--no-pytorch]
-  --quick        512 images per case instead of 2048 (finishes within ~3 minutes)
+  --quick        256 images per case instead of 2048 (finishes within ~3 minutes)
   --cases LIST   comma-separated subset of: ${CASES.join(', ')}
   --batch N      images per batch on both sides (default 128)
   --images N     images per case (default 2048)
@@ -41,7 +39,7 @@ function isCaseName(name: string): name is CaseName {
 
 /** Parses the command line (flags only); bad flags throw {@link UsageError} naming the flag. */
 export function parseBenchArgs(argv: string[]): BenchOptions {
-  const o: BenchOptions = { cases: [...CASES], batch: 128, images: 2048, threads: 1, pytorch: true };
+  const o: BenchOptions = { cases: [...CASES], batch: 128, images: 2048, pytorch: true };
   let imagesGiven = false;
   let quick = false;
   for (let i = 0; i < argv.length; i++) {
@@ -73,7 +71,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
         throw new UsageError(`unknown flag '${flag}'`);
     }
   }
-  if (quick && !imagesGiven) o.images = 512;
+  if (quick && !imagesGiven) o.images = 256;
   if (o.images < o.batch) throw new UsageError(`--images (${o.images}) must be at least --batch (${o.batch})`);
   return o;
 }

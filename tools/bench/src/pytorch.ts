@@ -2,8 +2,6 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BenchOptions } from './options.js';
-import type { BenchResult } from './result.js';
 
 const PYTHON = '/usr/bin/python3';
 
@@ -29,33 +27,27 @@ export function pytorchUnavailable(): string | undefined {
   return undefined;
 }
 
-interface TorchLine {
-  case?: string;
-  version?: string;
-  images_per_s?: number;
-  peak_rss_mb?: number;
+/** One reference case as the script reports it, with the peak RSS of its process. */
+export interface TorchCase {
+  case: string;
+  version: string;
+  imagesPerSecond: number;
+  peakRssMb: number;
 }
 
-/** The reference's results for the selected cases, on the same images, batch size and thread count. */
-export function runPytorch(o: BenchOptions, imagesDir: string): BenchResult[] {
-  const args = ['-c', RUNNER, TORCH_SCRIPT, '--images', imagesDir, '--threads', String(o.threads), '--batch', String(o.batch), '--n', String(o.images)];
+/** Runs the reference once with `threads` threads on the same images and batch size; returns its cases. */
+export function runPytorch(threads: number, batch: number, images: number, imagesDir: string): TorchCase[] {
+  const args = ['-c', RUNNER, TORCH_SCRIPT, '--images', imagesDir, '--threads', String(threads), '--batch', String(batch), '--n', String(images)];
   const run = spawnSync(PYTHON, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (run.status !== 0) throw new Error(`torch_c3.py failed (exit ${run.status}):\n${run.stderr}`);
   const lines = run.stdout
     .split('\n')
     .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as TorchLine);
+    .map((l) => JSON.parse(l) as { case?: string; version?: string; images_per_s?: number; peak_rss_mb?: number });
   const peak = lines.find((l) => l.peak_rss_mb !== undefined)?.peak_rss_mb ?? NaN;
-  return lines
-    .filter((l): l is TorchLine & { case: string; images_per_s: number } => l.case !== undefined && l.images_per_s !== undefined)
-    .filter((l) => (o.cases as string[]).includes(l.case))
-    .map((l) => ({
-      case: l.case,
-      impl: 'pytorch',
-      backend: `torch ${l.version ?? '?'} cpu`,
-      threads: o.threads,
-      batch: o.batch,
-      images_per_s: l.images_per_s,
-      peak_rss_mb: Math.round(peak),
-    }));
+  return lines.flatMap((l) =>
+    l.case !== undefined && l.images_per_s !== undefined
+      ? [{ case: l.case, version: l.version ?? '?', imagesPerSecond: l.images_per_s, peakRssMb: peak }]
+      : [],
+  );
 }

@@ -3,12 +3,12 @@ import { CASES, parseBenchArgs, UsageError } from '../src/options.js';
 import { type BenchResult, formatTable, ratios } from '../src/result.js';
 
 describe('bench command line', () => {
-  it('defaults to every case, batch 128, 2048 images, one thread, with the PyTorch reference', () => {
-    expect(parseBenchArgs([])).toEqual({ cases: [...CASES], batch: 128, images: 2048, threads: 1, pytorch: true });
+  it('defaults to every case, batch 128, 2048 images, with the PyTorch reference', () => {
+    expect(parseBenchArgs([])).toEqual({ cases: [...CASES], batch: 128, images: 2048, pytorch: true });
   });
 
   it('--quick shrinks the image count unless --images is given', () => {
-    expect(parseBenchArgs(['--quick']).images).toBe(512);
+    expect(parseBenchArgs(['--quick']).images).toBe(256);
     expect(parseBenchArgs(['--quick', '--images', '1024']).images).toBe(1024);
   });
 

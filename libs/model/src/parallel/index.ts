@@ -1,0 +1,1 @@
+export { DataParallelTrainer, type DataParallelOptions, type StepResult, defaultThreadCount } from './data-parallel.js';
