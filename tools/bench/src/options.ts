@@ -7,14 +7,14 @@ export interface BenchOptions {
   cases: CaseName[];
   /** Images per batch, on both sides. @defaultValue 128 */
   batch: number;
-  /** Images per case (the first N MNIST training images). @defaultValue 2048, 256 with --quick */
+  /** Images per case (the first N MNIST training images). @defaultValue 2048, 128 with --quick */
   images: number;
   /** Run the PyTorch reference when /usr/bin/python3 can import torch. @defaultValue true */
   pytorch: boolean;
 }
 
 export const USAGE = `usage: npm run bench -- [--quick] [--cases train-c3,infer-c3,render-cam] [--batch 128] [--images N] [--no-pytorch]
-  --quick        256 images per case instead of 2048 (finishes within ~3 minutes)
+  --quick        128 images (one timed batch) per case instead of 2048, a smoke run
   --cases LIST   comma-separated subset of: ${CASES.join(', ')}
   --batch N      images per batch on both sides (default 128)
   --images N     images per case (default 2048)
@@ -71,7 +71,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
         throw new UsageError(`unknown flag '${flag}'`);
     }
   }
-  if (quick && !imagesGiven) o.images = 256;
+  if (quick && !imagesGiven) o.images = 128;
   if (o.images < o.batch) throw new UsageError(`--images (${o.images}) must be at least --batch (${o.batch})`);
   return o;
 }

@@ -8,7 +8,7 @@ describe('bench command line', () => {
   });
 
   it('--quick shrinks the image count unless --images is given', () => {
-    expect(parseBenchArgs(['--quick']).images).toBe(256);
+    expect(parseBenchArgs(['--quick']).images).toBe(128);
     expect(parseBenchArgs(['--quick', '--images', '1024']).images).toBe(1024);
   });
 
