@@ -77,7 +77,7 @@ async function trainSweep(api: ApiClient, opts: Required<DemoOptions>, deadline:
   console.log(`sweep ${sweep.id}: ${sweep.runs.length} runs (${sweep.runs.map((r) => r.id).join(', ')})`);
   const bars = new RunBars();
   const activity = new ActivityLog();
-  let runs: RunView[] = [];
+  let runs: RunView[];
   try {
     for (;;) {
       runs = await Promise.all(sweep.runs.map((r) => api.getRun(r.id)));

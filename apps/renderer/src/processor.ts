@@ -1,0 +1,61 @@
+import type * as tf from '@tensorflow/tfjs';
+import { renderCamBatch, writeCamBatch } from '@cam/cam';
+import {
+  camBatchArtifactsPrefix,
+  CamJobSchema,
+  type CamJob,
+  type CamJobResult,
+} from '@cam/queue';
+import { UnrecoverableError, type Job } from 'bullmq';
+import { z } from 'zod';
+import { BadCamInputError, camInputItems, type DatasetSplits } from './images.js';
+import type { ModelCache } from './model-cache.js';
+
+export interface CamRenderDeps {
+  /** Models by run id. */
+  models: ModelCache<tf.LayersModel>;
+  splits: DatasetSplits;
+  /** Local folder of an artifact key prefix (DirectoryArtifactStore.localPath). */
+  localPath: (prefix: string) => string;
+  log: (line: string) => void;
+}
+
+/**
+ * The BullMQ processor of the `cam-render` queue: renders the job's images with the run's model into
+ * ARTIFACTS_DIR/cam-batches/<batchId>/ and returns what it wrote. Inputs that can never render (bad PNG, index
+ * out of range, invalid payload) fail without retry.
+ */
+export function camRenderProcessor(deps: CamRenderDeps) {
+  return async (job: Job<CamJob, CamJobResult>): Promise<CamJobResult> => {
+    const parsed = CamJobSchema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`job ${job.id} is not a CAM job: ${z.prettifyError(parsed.error)}`);
+    const request = parsed.data;
+    const started = Date.now();
+    let items;
+    try {
+      items = await camInputItems(request, deps.splits);
+    } catch (err) {
+      if (err instanceof BadCamInputError) throw new UnrecoverableError(err.message);
+      throw err;
+    }
+    const model = await deps.models.get(request.runId);
+    const batch = await renderCamBatch(model, items, {
+      method: request.method,
+      target: request.target,
+      colormap: request.colormap,
+      size: request.size,
+      alpha: request.alpha,
+      montage: true,
+    });
+    const dir = deps.localPath(camBatchArtifactsPrefix(request.batchId));
+    const { manifest } = await writeCamBatch(dir, batch);
+    if (manifest.montage === null) throw new Error(`batch ${request.batchId}: the CAM library wrote no montage`);
+    deps.log(`batch ${request.batchId}: ${items.length} ${request.method} maps of run ${request.runId} in ${Date.now() - started} ms`);
+    return {
+      batchId: request.batchId,
+      items: manifest.items.map(({ index, label, predicted, target, png }) => ({ index, label, predicted, target, file: png })),
+      montage: manifest.montage,
+      npy: manifest.npy.file,
+    };
+  };
+}

@@ -1,0 +1,50 @@
+import { Worker } from 'node:worker_threads';
+import type { TrainOptions, TrainProgress, TrainResult } from '@cam/model';
+
+/** The serialisable part of the options (functions and the signal stay on the main thread). */
+export type ThreadTrainOptions = Omit<TrainOptions, 'onProgress' | 'signal' | 'log'>;
+
+export interface ThreadData {
+  options: ThreadTrainOptions;
+  /** Int32 flag: 1 once the main thread asks training to stop (checkpoint and return 'aborted'). */
+  abortFlag: SharedArrayBuffer;
+}
+
+export type ThreadMessage =
+  | { type: 'progress'; progress: TrainProgress }
+  | { type: 'log'; line: string }
+  | { type: 'result'; result: TrainResult }
+  | { type: 'error'; message: string; stack?: string };
+
+/**
+ * @cam/model's `train` run in a worker thread. A training epoch never yields to the event loop, so in the main
+ * thread it would stall BullMQ's lock renewal, progress sends and cancellation polling for a whole epoch; in a
+ * thread the main loop stays free. Same contract as `train`: progress per step, `signal` stops after the current
+ * step with a checkpoint (result status 'aborted').
+ */
+export function trainInThread(opts: TrainOptions): Promise<TrainResult> {
+  const { onProgress, signal, log, ...options } = opts;
+  const data: ThreadData = { options, abortFlag: new SharedArrayBuffer(4) };
+  const requestAbort = () => Atomics.store(new Int32Array(data.abortFlag), 0, 1);
+  // tsx's loader must be registered inside the thread before the TypeScript entry is imported.
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const entry = new URL('./train-thread.ts', import.meta.url).href;
+  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+  const worker = new Worker(boot, { eval: true, workerData: data });
+  if (signal?.aborted) requestAbort();
+  signal?.addEventListener('abort', requestAbort, { once: true });
+
+  return new Promise<TrainResult>((resolve, reject) => {
+    worker.on('message', (message: ThreadMessage) => {
+      if (message.type === 'progress') onProgress?.(message.progress);
+      else if (message.type === 'log') log?.(message.line);
+      else if (message.type === 'result') resolve(message.result);
+      else reject(Object.assign(new Error(message.message), { stack: message.stack }));
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the training thread exited (code ${code}) before it finished`)));
+  }).finally(() => {
+    signal?.removeEventListener('abort', requestAbort);
+    void worker.terminate();
+  });
+}

@@ -1,0 +1,26 @@
+// Entry of the training thread (see thread-runner.ts): runs @cam/model's train and posts what happens.
+import { parentPort, workerData } from 'node:worker_threads';
+import { train } from '@cam/model';
+import type { ThreadData, ThreadMessage } from './thread-runner.js';
+
+const { options, abortFlag } = workerData as ThreadData;
+const flag = new Int32Array(abortFlag);
+const controller = new AbortController();
+const post = (message: ThreadMessage) => parentPort!.postMessage(message);
+
+try {
+  const result = await train({
+    ...options,
+    signal: controller.signal,
+    // train() calls this after every step, then checks the signal: the main thread's request lands here,
+    // synchronously, even though this thread's event loop does not turn during an epoch.
+    onProgress: (progress) => {
+      if (Atomics.load(flag, 0) !== 0 && !controller.signal.aborted) controller.abort();
+      post({ type: 'progress', progress });
+    },
+    log: (line) => post({ type: 'log', line }),
+  });
+  post({ type: 'result', result });
+} catch (err) {
+  post({ type: 'error', message: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined });
+}

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { trainerConfigFromEnv } from '../src/config.js';
+
+describe('trainerConfigFromEnv', () => {
+  it('has defaults that match BullMQ and the API', () => {
+    expect(trainerConfigFromEnv({})).toEqual({
+      redisUrl: undefined,
+      artifactsDir: './artifacts',
+      bullPrefix: 'bull',
+      registryPrefix: 'cam',
+      lockDurationMs: 30_000,
+      stalledIntervalMs: 30_000,
+      threads: undefined,
+    });
+  });
+
+  it('reads every setting from the environment', () => {
+    const env = {
+      REDIS_URL: 'redis://r:1',
+      ARTIFACTS_DIR: '/a',
+      BULL_PREFIX: 'b',
+      CAM_REGISTRY_PREFIX: 'c',
+      LOCK_DURATION_MS: '4000',
+      STALLED_INTERVAL_MS: '1000',
+      TRAIN_THREADS: '1',
+    };
+    expect(trainerConfigFromEnv(env)).toEqual({
+      redisUrl: 'redis://r:1',
+      artifactsDir: '/a',
+      bullPrefix: 'b',
+      registryPrefix: 'c',
+      lockDurationMs: 4000,
+      stalledIntervalMs: 1000,
+      threads: 1,
+    });
+  });
+
+  it.each(['0', '-5', '1.5', 'soon'])('rejects LOCK_DURATION_MS=%s naming the variable', (text) => {
+    expect(() => trainerConfigFromEnv({ LOCK_DURATION_MS: text })).toThrow(`LOCK_DURATION_MS must be a positive whole number, got '${text}'`);
+  });
+});
