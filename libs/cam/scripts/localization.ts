@@ -1,6 +1,6 @@
 /**
  * Weakly supervised localization on translated MNIST (Zhou et al. 2016, Section 3):
- *   npx tsx libs/cam/scripts/localization.ts --model DIR [--count 1000] [--canvas 64] [--seed 1] [--methods cam,gradcam]
+ *   npx tsx libs/cam/scripts/localization.ts --model DIR [--count 1000] [--canvas 64] [--seed 1] [--methods cam,gradcam,gradcampp]
  * Prints a table and one JSON line per row.
  */
 import { parseArgs } from 'node:util';
@@ -15,7 +15,7 @@ const { values } = parseArgs({
     count: { type: 'string', default: '1000' },
     canvas: { type: 'string', default: '64' },
     seed: { type: 'string', default: '1' },
-    methods: { type: 'string', default: 'cam,gradcam' },
+    methods: { type: 'string', default: 'cam,gradcam,gradcampp' },
   },
 });
 if (!values.model) throw new Error('--model DIR is required');

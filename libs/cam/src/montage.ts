@@ -7,6 +7,7 @@ import type { CamBatch, CamInputItem } from './render.js';
 const CAPTION_SIZE = 12;
 const GAP = 10;
 const BAR_WIDTH = 100;
+const MIN_BAR_HEIGHT = 200;
 
 /** "correct: 3  predicted: 3", plus the target class when it is not the predicted one. */
 export function caption(item: { label?: number; predicted: number; target: number }): string[] {
@@ -14,11 +15,11 @@ export function caption(item: { label?: number; predicted: number; target: numbe
   return item.target === item.predicted ? [first] : [first, `target: ${item.target}`];
 }
 
-/** What the shared colour bar spans: the fixed range, or the normalised 0..1 of per-image scaling. */
+/** What the shared colour bar spans: the fixed range, or the normalised 0..1 of per-image scaling (min-max or percentiles). */
 function barRange(batch: CamBatch): { min: number; max: number; label: string } {
   const n = batch.options.normalisation;
   if (n.mode === 'fixed') return { min: n.range[0], max: n.range[1], label: `${batch.options.method} value` };
-  const scope = n.mode === 'minmax' ? 'per-image min-max' : `per-image p${n.percentiles[0]}-p${n.percentiles[1]}`;
+  const scope = n.mode === 'minmax' ? 'min-max' : `p${n.percentiles[0]}-p${n.percentiles[1]}`;
   return { min: 0, max: 1, label: `${batch.options.method}, ${scope}` };
 }
 
@@ -36,7 +37,9 @@ export function montagePng(batch: CamBatch, inputs: CamInputItem[], rows: number
   const gridCols = Math.min(columns, batch.items.length);
   const gridRows = Math.ceil(batch.items.length / gridCols);
   const width = GAP + gridCols * (cellW + GAP) + BAR_WIDTH;
-  const height = GAP + gridRows * (cellH + GAP);
+  const gridHeight = GAP + gridRows * (cellH + GAP);
+  const barHeight = Math.max(MIN_BAR_HEIGHT, Math.min(gridHeight - 2 * GAP, cellH));
+  const height = Math.max(gridHeight, barHeight + 2 * GAP);
   const body: string[] = [];
   batch.items.forEach((item, i) => {
     const x = GAP + (i % gridCols) * (cellW + GAP);
@@ -54,7 +57,6 @@ export function montagePng(batch: CamBatch, inputs: CamInputItem[], rows: number
   });
   const lut = colormapBytes(colormap);
   const colours = Array.from({ length: lut.length / 3 }, (_, i): Rgb => [lut[i * 3], lut[i * 3 + 1], lut[i * 3 + 2]]);
-  const barHeight = Math.min(height - 2 * GAP, Math.max(2 * size, 160));
   body.push(embedSvg(colourBar({ colours, ...barRange(batch), height: barHeight, width: BAR_WIDTH - GAP }), width - BAR_WIDTH, GAP));
   return svgToPng(svgDocument({ width, height }, body));
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   colormapBytes,
   colormapTable,
@@ -14,9 +14,8 @@ import {
   valueRange,
 } from '../src/index.js';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+// Before any model is built: importing @cam/model registers wasm, which would otherwise take priority.
+await tf.setBackend('cpu');
 
 describe('colour maps', () => {
   // Published values: matplotlib's cmap(i / 255) for i = 0, 128, 255 (float RGB).

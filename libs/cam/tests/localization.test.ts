@@ -1,12 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ImageSet } from '@cam/dataset';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { boxFromMap, centredBox, computeMaps, evaluateLocalization, iou, localizationAccuracy, withInputSize } from '../src/index.js';
 import { tinyCamModel } from './tiny-model.js';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+// Before any model is built: importing @cam/model registers wasm, which would otherwise take priority.
+await tf.setBackend('cpu');
 
 /** A w x h map with rectangular blobs of given heights. */
 function blobs(h: number, w: number, rects: { x0: number; y0: number; x1: number; y1: number; value: number }[]): Float32Array {

@@ -1,11 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CAM_METHOD_NAMES, cachedCamHead, computeMaps } from '../src/index.js';
 import { randomImages, tinyCamModel } from './tiny-model.js';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+// Before any model is built: importing @cam/model registers wasm, which would otherwise take priority.
+await tf.setBackend('cpu');
 
 /** CAM_c(y, x) = sum_k W[k, c] f_k(y, x) with plain loops over the same features and weights. */
 function loopCam(features: Float32Array, weights: Float32Array, n: number, h: number, w: number, k: number, classes: number, c: (i: number) => number): Float32Array {

@@ -3,16 +3,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { type CamInputItem, caption, colormapBytes, computeMaps, decodeNpy, decodePng, encodeNpy, renderCamBatch, writeCamBatch } from '../src/index.js';
 import { tinyCamModel } from './tiny-model.js';
 
 const SIZE = 28;
 const dir = mkdtempSync(join(tmpdir(), 'cam-render-'));
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+// Before any model is built: importing @cam/model registers wasm, which would otherwise take priority.
+await tf.setBackend('cpu');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Seeded grey digits-like images: a bright bar at a different place in each. */

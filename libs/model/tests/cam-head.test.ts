@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NotACamModelError, camHead } from '../src/cam-head.js';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+// Before any model is built: importing @cam/model registers wasm, which would otherwise take priority.
+await tf.setBackend('cpu');
 
 interface Variant {
   denseBias?: boolean;
