@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { DemoOptions } from './demo-run.js';
 import type { StackOptions } from './stack.js';
 
 /** Reads a whole number >= 0 from a flag or an environment variable, naming it when it is not one. */
@@ -33,4 +34,22 @@ export function stackOptionsFrom(argv: string[], env: NodeJS.ProcessEnv = proces
     renderers: count('--renderers / RENDERERS', values.renderers ?? env.RENDERERS, 1),
     artifactsDir: values.artifacts ?? env.ARTIFACTS_DIR,
   };
+}
+
+export const DEMO_USAGE = `Usage: npm run demo -- [--train-size N] [--epochs N] [--out DIR]
+  Defaults: 6000 training images (a fifth held out for validation), 2 epochs, ./out. PORT picks the API port.`;
+
+/** Demo options from command-line flags (the sizes of the sweep's runs and the output folder). */
+export function demoOptionsFrom(argv: string[]): DemoOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: { 'train-size': { type: 'string' }, epochs: { type: 'string' }, out: { type: 'string' } },
+    strict: true,
+  });
+  const options: DemoOptions = {};
+  if (values['train-size'] !== undefined) options.trainSize = count('--train-size', values['train-size'], 0);
+  if (values.epochs !== undefined) options.epochs = count('--epochs', values.epochs, 0);
+  if (options.trainSize === 0 || options.epochs === 0) throw new Error('--train-size and --epochs must be at least 1');
+  if (values.out !== undefined) options.outDir = values.out;
+  return options;
 }

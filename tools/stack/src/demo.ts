@@ -1,11 +1,13 @@
 // `npm run demo`: a 2-run learning-rate sweep through the HTTP API, then CAMs of 16 test digits into ./out/.
+import { DEMO_USAGE, demoOptionsFrom } from './config.js';
 import { runDemo } from './demo-run.js';
 import { stopOnSignals } from './signals.js';
 
 try {
-  await runDemo({ onStackStarted: (stack) => stopOnSignals(stack.stop) });
+  const options = demoOptionsFrom(process.argv.slice(2));
+  await runDemo({ ...options, onStackStarted: (stack) => stopOnSignals(stack.stop) });
   process.exit(0);
 } catch (err) {
-  console.error(`demo failed: ${(err as Error).message} (child output in out/stack.log)`);
+  console.error(`demo failed: ${(err as Error).message} (child output in out/stack.log)\n${DEMO_USAGE}`);
   process.exit(1);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stackOptionsFrom } from '../src/config.js';
+import { demoOptionsFrom, stackOptionsFrom } from '../src/config.js';
 
 describe('stackOptionsFrom', () => {
   it('defaults to port 3000, 2 trainers and 1 renderer', () => {
@@ -24,5 +24,19 @@ describe('stackOptionsFrom', () => {
     [['--workers', '2'], {}, /Unknown option '--workers'/],
   ])('rejects %j %j with a message naming the setting', (argv, env, message) => {
     expect(() => stackOptionsFrom(argv, env)).toThrow(message);
+  });
+});
+
+describe('demoOptionsFrom', () => {
+  it('leaves the defaults to runDemo and reads the sizes', () => {
+    expect(demoOptionsFrom([])).toEqual({});
+    expect(demoOptionsFrom(['--train-size', '2000', '--epochs', '1', '--out', '/tmp/o'])).toEqual({ trainSize: 2000, epochs: 1, outDir: '/tmp/o' });
+  });
+
+  it.each([
+    [['--epochs', '0'], /--epochs must be at least 1/],
+    [['--train-size', '1e3x'], /--train-size must be a whole number >= 0, got '1e3x'/],
+  ])('rejects %j', (argv, message) => {
+    expect(() => demoOptionsFrom(argv)).toThrow(message);
   });
 });
