@@ -118,6 +118,35 @@ describe('gradient methods on a GAP + linear head', () => {
   });
 });
 
+describe('Score-CAM', () => {
+  it('weighs channel k by the target probability gain of the input masked by normalised A_k, one image at a time', async () => {
+    const model = tinyCamModel({ seed: 4 });
+    const xs = randomImages(2, 8, 5);
+    const result = await computeMaps(model, xs, { method: 'scorecam', target: 1 });
+    const { features, k } = await featuresAndWeights(model, xs);
+    const pixels = (await xs.data()) as Float32Array;
+    const probabilityOf1 = (image: Float32Array) => (model.predict(tf.tensor4d(image, [1, 8, 8, 1])) as tf.Tensor).dataSync()[1];
+    const baseline = probabilityOf1(new Float32Array(64));
+    const expected = new Float32Array(2 * 64);
+    for (let i = 0; i < 2; i++) {
+      const channel = (ch: number) => Array.from({ length: 64 }, (_, p) => features[(i * 64 + p) * k + ch]);
+      const weights = Array.from({ length: k }, (_, ch) => {
+        const a = channel(ch);
+        const lo = Math.min(...a);
+        const span = Math.max(...a) - lo;
+        const masked = Float32Array.from(a, (v, p) => (span > 0 ? (v - lo) / span : 0) * pixels[i * 64 + p]);
+        return probabilityOf1(masked) - baseline;
+      });
+      for (let p = 0; p < 64; p++) {
+        let sum = 0;
+        for (let ch = 0; ch < k; ch++) sum += weights[ch] * features[(i * 64 + p) * k + ch];
+        expected[i * 64 + p] = Math.max(sum, 0);
+      }
+    }
+    expectClose(result.maps, expected, 1e-5);
+  });
+});
+
 describe.each(CAM_METHOD_NAMES)('method %s', (name) => {
   it('gives finite [rows, H, W] maps for every target kind, with no leaked tensors', async () => {
     const model = tinyCamModel({ seed: 5, filters: 4 });
