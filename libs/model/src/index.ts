@@ -1,6 +1,6 @@
 export { type CamHead, NotACamModelError, camHead } from './cam-head.js';
 export { registerWasmTrainingKernels } from './kernels/index.js';
-export { DataParallelTrainer, type DataParallelOptions, type StepResult, defaultThreadCount } from './parallel/index.js';
+export { DataParallelTrainer, type DataParallelOptions, type StepResult, defaultThreadCount, logitsModelOf, trainableVariables } from './parallel/index.js';
 export {
   ARCH_PRESETS,
   type ArchPresetName,
