@@ -4,7 +4,7 @@ import { basename, join, resolve } from 'node:path';
 import { ActivityLog } from './activity.js';
 import { ApiClient, type RunView } from './api-client.js';
 import { removeQueueKeys } from './cleanup.js';
-import { RunBars } from './progress-bars.js';
+import { RunBars, runFraction } from './progress-bars.js';
 import { freePort } from './redis.js';
 import { startStack, type Stack } from './stack.js';
 
@@ -23,7 +23,7 @@ export interface DemoOptions {
   outDir?: string;
   /** API port. @defaultValue process.env.PORT, else a free port */
   port?: number;
-  /** Give up after this long. @defaultValue 600000 */
+  /** Give up after this long (a safety net: on a shared, loaded machine training takes several times longer). @defaultValue 1800000 */
   timeoutMs?: number;
   /** @defaultValue 500 */
   pollMs?: number;
@@ -89,7 +89,10 @@ async function trainSweep(api: ApiClient, opts: Required<DemoOptions>, deadline:
         bars.update(run);
       }
       if (runs.every((run) => FINISHED.has(run.state))) break;
-      if (Date.now() > deadline) throw new Error('the sweep did not finish in time');
+      if (Date.now() > deadline) {
+        const done = runs.map((run) => `${run.id} ${Math.round(100 * runFraction(run))}%`).join(', ');
+        throw new Error(`the sweep did not finish within ${opts.timeoutMs / 1000} s (${done})`);
+      }
       await sleep(opts.pollMs);
     }
   } finally {
@@ -125,7 +128,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     camCount: 16,
     outDir: './out',
     port: process.env.PORT ? Number(process.env.PORT) : await freePort(),
-    timeoutMs: 600_000,
+    timeoutMs: 1_800_000,
     pollMs: 500,
     onStackStarted: () => undefined,
     ...options,
