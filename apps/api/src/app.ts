@@ -56,7 +56,9 @@ export function createApp(deps: ApiDeps, options: AppOptions = {}): Express {
   app.use('/v1/runs', runsRoute(context));
   app.use('/v1/cam-batches', camBatchesRoute(context));
   app.use(ADMIN_BASE_PATH, requireRedis, adminRoute(deps));
-  app.use((req, _res, next) => next(new HttpError(404, 'not_found', `no route for ${req.method} ${req.path}`)));
+  app.use((req, _res, next) =>
+    next(new HttpError(404, 'not_found', `no route for ${req.method} ${req.path}`)),
+  );
   app.use(errorHandler);
   return app;
 }

@@ -51,7 +51,9 @@ export function createDeps(config: DepsConfig = {}): ApiDeps & { close(): Promis
   for (const queue of Object.values(queues)) queue.on('error', () => undefined);
   return {
     redis,
-    registry: new JobRegistry(redis, { prefix: config.registryPrefix ?? process.env.CAM_REGISTRY_PREFIX ?? 'cam' }),
+    registry: new JobRegistry(redis, {
+      prefix: config.registryPrefix ?? process.env.CAM_REGISTRY_PREFIX ?? 'cam',
+    }),
     store: new DirectoryArtifactStore(config.artifactsDir),
     queues,
     async close() {

@@ -13,7 +13,8 @@ export class HttpError extends Error {
   }
 }
 
-export const notFound = (what: string, id: string) => new HttpError(404, 'not_found', `${what} ${id} not found`, { id });
+export const notFound = (what: string, id: string) =>
+  new HttpError(404, 'not_found', `${what} ${id} not found`, { id });
 
 export const badRequest = (field: string, message: string) =>
   new HttpError(400, 'invalid_request', `${field}: ${message}`, { issues: [{ path: field, message }] });

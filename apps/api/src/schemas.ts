@@ -22,7 +22,9 @@ export const SweepCreatedSchema = z.object({
 });
 
 export const SweepListSchema = z.object({
-  sweeps: z.array(z.object({ id: IdSchema, name: z.string(), createdAt: z.string(), runIds: z.array(IdSchema) })),
+  sweeps: z.array(
+    z.object({ id: IdSchema, name: z.string(), createdAt: z.string(), runIds: z.array(IdSchema) }),
+  ),
   total: z.int(),
 });
 

@@ -25,25 +25,34 @@ describe('DELETE /v1/sweeps/:id with an active run', () => {
         watch.stop();
       }
     });
-    const created = (await (await api.call('POST', '/v1/sweeps', { name: 'stop', grid: { seed: [1, 2] } })).json()) as {
+    const created = (await (
+      await api.call('POST', '/v1/sweeps', { name: 'stop', grid: { seed: [1, 2] } })
+    ).json()) as {
       id: string;
       runs: { id: string }[];
     };
     const [active, waiting] = created.runs.map((r) => r.id);
-    await waitFor(async () => ((await api.deps.queues.training.getJob(active ?? ''))?.processedOn ? true : undefined));
-    const before = (await (await api.call('GET', `/v1/sweeps/${created.id}`)).json()) as { states: Record<string, number> };
+    await waitFor(async () =>
+      (await api.deps.queues.training.getJob(active ?? ''))?.processedOn ? true : undefined,
+    );
+    const before = (await (await api.call('GET', `/v1/sweeps/${created.id}`)).json()) as {
+      states: Record<string, number>;
+    };
     expect(before.states).toMatchObject({ active: 1, queued: 1 });
 
     const res = await api.call('DELETE', `/v1/sweeps/${created.id}`);
     expect(res.status).toBe(200);
     expect(((await res.json()) as { states: Record<string, number> }).states['cancelled']).toBe(2);
-    await waitFor(async () => ((await api.deps.queues.training.getJob(active ?? ''))?.finishedOn ? true : undefined));
+    await waitFor(async () =>
+      (await api.deps.queues.training.getJob(active ?? ''))?.finishedOn ? true : undefined,
+    );
     const job = await api.deps.queues.training.getJob(active ?? '');
     expect(await job?.getState()).toBe('failed');
     expect(job?.attemptsMade).toBe(1);
     // The waiting run is removed, unless the worker picked it up in between (then its flag stops it).
     const second = await api.deps.queues.training.getJob(waiting ?? '');
-    if (second !== undefined) await waitFor(async () => ((await second.getState()) === 'failed' ? true : undefined));
+    if (second !== undefined)
+      await waitFor(async () => ((await second.getState()) === 'failed' ? true : undefined));
     expect(attempts[0]).toBe(active);
     for (const id of [active, waiting]) {
       const run = (await (await api.call('GET', `/v1/runs/${id}`)).json()) as { state: string };

@@ -13,13 +13,22 @@ interface ErrorBody {
 
 beforeAll(async () => {
   api = await startApi({ bodyLimit: '64kb' });
-  const done = (await (await api.call('POST', '/v1/sweeps', { name: 'done', epochs: 1 })).json()) as { runs: { id: string }[] };
+  const done = (await (await api.call('POST', '/v1/sweeps', { name: 'done', epochs: 1 })).json()) as {
+    runs: { id: string }[];
+  };
   completedRun = done.runs[0]?.id ?? '';
-  const worker = api.worker<TrainingJob, TrainingJobResult>(QUEUE_NAMES.training, fakeTrainer(api.deps.registry, api.artifactsDir, 1));
+  const worker = api.worker<TrainingJob, TrainingJobResult>(
+    QUEUE_NAMES.training,
+    fakeTrainer(api.deps.registry, api.artifactsDir, 1),
+  );
   await waitFor(async () => ((await api.deps.registry.getRun(completedRun))?.progress ? true : undefined));
-  await waitFor(async () => ((await api.deps.queues.training.getJob(completedRun))?.finishedOn ? true : undefined));
+  await waitFor(async () =>
+    (await api.deps.queues.training.getJob(completedRun))?.finishedOn ? true : undefined,
+  );
   await worker.close();
-  const waiting = (await (await api.call('POST', '/v1/sweeps', { name: 'waiting' })).json()) as { runs: { id: string }[] };
+  const waiting = (await (await api.call('POST', '/v1/sweeps', { name: 'waiting' })).json()) as {
+    runs: { id: string }[];
+  };
   queuedRun = waiting.runs[0]?.id ?? '';
 });
 afterAll(async () => {
@@ -46,14 +55,26 @@ describe('bad inputs: each gets its 4xx naming the field, and the service stays 
     ['fractional batchSize', 'batchSize', { name: 'x', batchSize: 12.5 }],
     ['negative learningRate', 'learningRate', { name: 'x', learningRate: -0.1 }],
     ['unknown arch', 'arch', { name: 'x', arch: 'vgg16' }],
-    ['arch with a huge layer', 'arch.convs.0.filters', { name: 'x', arch: { convs: [{ filters: 1e6, kernelSize: 3 }] } }],
+    [
+      'arch with a huge layer',
+      'arch.convs.0.filters',
+      { name: 'x', arch: { convs: [{ filters: 1e6, kernelSize: 3 }] } },
+    ],
     ['unknown dataset', 'dataset', { name: 'x', dataset: 'imagenet' }],
     ['unknown optimizer', 'optimizer', { name: 'x', optimizer: 'lion' }],
     ['missing name', 'name', { epochs: 1 }],
     ['unknown field', '', { name: 'x', colour: 'red' }],
     ['unknown grid parameter', 'grid', { name: 'x', grid: { dropout: [0.1] } }],
-    ['10^6 grid points', 'grid.trainSize', { name: 'x', grid: { seed: range(1000), trainSize: range(1000).map((i) => i + 1) } }],
-    ['grid over the run cap', 'grid', { name: 'x', grid: { seed: range(10), epochs: [1, 2, 3, 4, 5, 6, 7] } }],
+    [
+      '10^6 grid points',
+      'grid.trainSize',
+      { name: 'x', grid: { seed: range(1000), trainSize: range(1000).map((i) => i + 1) } },
+    ],
+    [
+      'grid over the run cap',
+      'grid',
+      { name: 'x', grid: { seed: range(10), epochs: [1, 2, 3, 4, 5, 6, 7] } },
+    ],
     ['grid values of the wrong type', 'grid.learningRate.0', { name: 'x', grid: { learningRate: ['fast'] } }],
     ['a JSON array body', '', [1, 2]],
     ['a JSON string body', '', 'null'],
@@ -77,7 +98,11 @@ describe('bad inputs: each gets its 4xx naming the field, and the service stays 
     ['too many indices', 'indices', () => ({ runId: completedRun, indices: range(65) })],
     ['indices and images', 'indices', () => ({ runId: completedRun, indices: [0], images: [png] })],
     ['neither indices nor images', 'indices', () => ({ runId: completedRun })],
-    ['a non-PNG image', 'images.0', () => ({ runId: completedRun, images: [Buffer.from('GIF89a....').toString('base64')] })],
+    [
+      'a non-PNG image',
+      'images.0',
+      () => ({ runId: completedRun, images: [Buffer.from('GIF89a....').toString('base64')] }),
+    ],
     ['text that is not base64', 'images.0', () => ({ runId: completedRun, images: ['not an image!'] })],
     ['a truncated PNG', 'images.1', () => ({ runId: completedRun, images: [png, png.slice(0, 40)] })],
     ['a PNG declaring 100000x100000 pixels', 'images.0', () => ({ runId: completedRun, images: [hugePng] })],
@@ -94,8 +119,13 @@ describe('bad inputs: each gets its 4xx naming the field, and the service stays 
   it('409 for a CAM batch of a run that has not completed, 404 for an unknown run', async () => {
     const res = await api.call('POST', '/v1/cam-batches', { runId: queuedRun, indices: [0] });
     expect(res.status).toBe(409);
-    expect(((await res.json()) as ErrorBody).error).toMatchObject({ code: 'run_not_completed', details: { state: 'queued' } });
-    expect((await api.call('POST', '/v1/cam-batches', { runId: 'r-0123456789ab', indices: [0] })).status).toBe(404);
+    expect(((await res.json()) as ErrorBody).error).toMatchObject({
+      code: 'run_not_completed',
+      details: { state: 'queued' },
+    });
+    expect(
+      (await api.call('POST', '/v1/cam-batches', { runId: 'r-0123456789ab', indices: [0] })).status,
+    ).toBe(404);
   });
 
   it('400 for malformed JSON', async () => {
@@ -105,13 +135,20 @@ describe('bad inputs: each gets its 4xx naming the field, and the service stays 
   });
 
   it('413 for a body over the limit', async () => {
-    const res = await api.call('POST', '/v1/cam-batches', { runId: completedRun, images: ['A'.repeat(100_000)] });
+    const res = await api.call('POST', '/v1/cam-batches', {
+      runId: completedRun,
+      images: ['A'.repeat(100_000)],
+    });
     expect(res.status).toBe(413);
     expect(((await res.json()) as ErrorBody).error.code).toBe('payload_too_large');
   });
 
   it('415 for a body that is not JSON', async () => {
-    for (const headers of [{ 'content-type': 'text/plain' }, { 'content-type': 'application/x-www-form-urlencoded' }, {}] as Record<string, string>[]) {
+    for (const headers of [
+      { 'content-type': 'text/plain' },
+      { 'content-type': 'application/x-www-form-urlencoded' },
+      {},
+    ] as Record<string, string>[]) {
       const res = await fetch(`${api.base}/v1/sweeps`, { method: 'POST', headers, body: 'name=x' });
       expect(res.status).toBe(415);
       expect(((await res.json()) as ErrorBody).error.code).toBe('unsupported_media_type');
@@ -121,11 +158,47 @@ describe('bad inputs: each gets its 4xx naming the field, and the service stays 
   it('4xx, never 500, for odd requests', async () => {
     const cases: [number, string, RequestInit][] = [
       [400, '/v1/runs/%E0%A4%A', {}],
-      [400, '/v1/sweeps', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '['.repeat(30_000) + ']'.repeat(30_000) }],
-      [400, '/v1/sweeps', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"x","epochs":1e400}' }],
-      [415, '/v1/sweeps', { method: 'POST', headers: { 'content-type': 'application/json; charset=latin1' }, body: '{}' }],
-      [415, '/v1/sweeps', { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'compress' }, body: '{}' }],
-      [400, '/v1/sweeps', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"__proto__":{"x":1},"name":"p"}' }],
+      [
+        400,
+        '/v1/sweeps',
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '['.repeat(30_000) + ']'.repeat(30_000),
+        },
+      ],
+      [
+        400,
+        '/v1/sweeps',
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{"name":"x","epochs":1e400}',
+        },
+      ],
+      [
+        415,
+        '/v1/sweeps',
+        { method: 'POST', headers: { 'content-type': 'application/json; charset=latin1' }, body: '{}' },
+      ],
+      [
+        415,
+        '/v1/sweeps',
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'content-encoding': 'compress' },
+          body: '{}',
+        },
+      ],
+      [
+        400,
+        '/v1/sweeps',
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{"__proto__":{"x":1},"name":"p"}',
+        },
+      ],
       [400, '/v1/sweeps?offset=-1', {}],
       [400, '/v1/sweeps?limit=1&limit=2', {}],
     ];
@@ -138,7 +211,12 @@ describe('bad inputs: each gets its 4xx naming the field, and the service stays 
   });
 
   it('404 with the error shape for unknown routes and ids', async () => {
-    for (const route of ['/v1/nothing', '/v1/runs/r-000000000000/events', '/v1/runs/r-000000000000/artifacts/model.json', '/v1/cam-batches/b-000000000000/files/montage.png']) {
+    for (const route of [
+      '/v1/nothing',
+      '/v1/runs/r-000000000000/events',
+      '/v1/runs/r-000000000000/artifacts/model.json',
+      '/v1/cam-batches/b-000000000000/files/montage.png',
+    ]) {
       const res = await api.call('GET', route);
       expect(res.status, route).toBe(404);
       const body = (await res.json()) as ErrorBody;
@@ -187,7 +265,8 @@ describe('auth (API_TOKEN)', () => {
     expect((await secured.call('GET', '/v1/sweeps', undefined, auth)).status).toBe(200);
     expect((await secured.call('POST', '/v1/sweeps', { name: 'ok' }, auth)).status).toBe(202);
     expect((await secured.call('GET', '/admin/queues', undefined, auth)).status).toBe(200);
-    for (const route of ['/healthz', '/readyz', '/metrics']) expect((await secured.call('GET', route)).status).toBe(200);
+    for (const route of ['/healthz', '/readyz', '/metrics'])
+      expect((await secured.call('GET', route)).status).toBe(200);
   });
 
   it('without API_TOKEN no header is needed', async () => {

@@ -38,7 +38,10 @@ export function fakeTrainer(registry: JobRegistry, artifactsDir: string, stepMs 
     const validationAccuracy = Math.min(0.99, 0.5 + params.learningRate * 100);
     const dir = path.join(artifactsDir, 'runs', runId);
     await mkdir(path.join(dir, 'checkpoint'), { recursive: true });
-    await writeFile(path.join(dir, 'metrics.json'), JSON.stringify({ arch: params.arch, validationAccuracy }));
+    await writeFile(
+      path.join(dir, 'metrics.json'),
+      JSON.stringify({ arch: params.arch, validationAccuracy }),
+    );
     await writeFile(path.join(dir, 'model.json'), JSON.stringify({ format: 'layers-model' }));
     await writeFile(path.join(dir, 'weights.bin'), Buffer.alloc(16, 1));
     await writeFile(path.join(dir, 'confusion-test.csv'), 'a,b\n1,2\n');
@@ -46,7 +49,13 @@ export function fakeTrainer(registry: JobRegistry, artifactsDir: string, stepMs 
     await writeFile(path.join(dir, 'checkpoint', 'state.json'), '{}');
     return {
       runId,
-      metrics: { trainAccuracy: 0.9, validationAccuracy, testAccuracy: 0.9, epochsRun: params.epochs, wallSeconds: 1 },
+      metrics: {
+        trainAccuracy: 0.9,
+        validationAccuracy,
+        testAccuracy: 0.9,
+        epochsRun: params.epochs,
+        wallSeconds: 1,
+      },
       artifacts: ['metrics.json', 'model.json', 'weights.bin', 'confusion-test.csv', 'curves.png'],
     };
   };

@@ -18,30 +18,44 @@ describe('health, readiness, metrics, OpenAPI and the queue dashboard', () => {
   });
 
   it('/metrics exposes queue depths, job durations and HTTP latency', async () => {
-    const created = (await (await api.call('POST', '/v1/sweeps', { name: 'm', epochs: 1, grid: { seed: [1, 2, 3] } })).json()) as {
+    const created = (await (
+      await api.call('POST', '/v1/sweeps', { name: 'm', epochs: 1, grid: { seed: [1, 2, 3] } })
+    ).json()) as {
       runs: { id: string }[];
     };
     let text = await (await api.call('GET', '/metrics')).text();
     expect(text).toMatch(/cam_queue_jobs\{queue="training",state="waiting"\} 3/);
     expect(text).toMatch(/cam_queue_jobs\{queue="cam-render",state="waiting"\} 0/);
 
-    api.worker<TrainingJob, TrainingJobResult>(QUEUE_NAMES.training, fakeTrainer(api.deps.registry, api.artifactsDir, 5));
+    api.worker<TrainingJob, TrainingJobResult>(
+      QUEUE_NAMES.training,
+      fakeTrainer(api.deps.registry, api.artifactsDir, 5),
+    );
     const lastRun = created.runs[2]?.id ?? '';
-    await waitFor(async () => ((await api.deps.queues.training.getJob(lastRun))?.finishedOn ? true : undefined));
+    await waitFor(async () =>
+      (await api.deps.queues.training.getJob(lastRun))?.finishedOn ? true : undefined,
+    );
     text = await (await api.call('GET', '/metrics')).text();
     expect(text).toMatch(/cam_queue_jobs\{queue="training",state="completed"\} 3/);
     expect(text).toMatch(/cam_job_duration_seconds_count\{queue="training",status="completed"\} 3/);
     // A second scrape does not count the same jobs again.
     text = await (await api.call('GET', '/metrics')).text();
     expect(text).toMatch(/cam_job_duration_seconds_count\{queue="training",status="completed"\} 3/);
-    expect(text).toMatch(/http_request_duration_seconds_count\{method="POST",route="\/v1\/sweeps",status="202"\} 1/);
-    expect(text).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/metrics",status="200"\} 2/);
+    expect(text).toMatch(
+      /http_request_duration_seconds_count\{method="POST",route="\/v1\/sweeps",status="202"\} 1/,
+    );
+    expect(text).toMatch(
+      /http_request_duration_seconds_count\{method="GET",route="\/metrics",status="200"\} 2/,
+    );
   });
 
   it('/v1/openapi.json is an OpenAPI 3.1 document generated from the request schemas', async () => {
     const doc = (await (await api.call('GET', '/v1/openapi.json')).json()) as {
       openapi: string;
-      paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: Record<string, unknown> }> } }>>;
+      paths: Record<
+        string,
+        Record<string, { requestBody?: { content: Record<string, { schema: Record<string, unknown> }> } }>
+      >;
     };
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual(
@@ -76,7 +90,11 @@ describe('health, readiness, metrics, OpenAPI and the queue dashboard', () => {
     const page = await api.call('GET', '/admin/queues');
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toContain('text/html');
-    const queues = (await (await api.call('GET', '/admin/queues/api/queues')).json()) as { queues: { name: string }[] };
-    expect(queues.queues.map((q) => q.name).sort()).toEqual([QUEUE_NAMES.camRender, QUEUE_NAMES.training].sort());
+    const queues = (await (await api.call('GET', '/admin/queues/api/queues')).json()) as {
+      queues: { name: string }[];
+    };
+    expect(queues.queues.map((q) => q.name).sort()).toEqual(
+      [QUEUE_NAMES.camRender, QUEUE_NAMES.training].sort(),
+    );
   });
 });

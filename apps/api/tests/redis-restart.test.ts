@@ -20,9 +20,13 @@ async function freePort(): Promise<number> {
 
 /** A redis-server of this test's own (never the shared one), with an append-only file in `dir`. */
 async function startRedis(port: number, dir: string): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--appendonly', 'yes', '--save', '', '--dir', dir], {
-    stdio: 'ignore',
-  });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--appendonly', 'yes', '--save', '', '--dir', dir],
+    {
+      stdio: 'ignore',
+    },
+  );
   await waitFor(
     () =>
       new Promise<true | undefined>((resolve) => {
@@ -69,7 +73,11 @@ describe('a Redis restart during a sweep', () => {
     expect(created.runs).toHaveLength(3);
 
     await stopRedis(redis);
-    await waitFor(async () => (api.deps.redis.status !== 'ready' ? true : undefined), 5000, 'the API to see Redis go');
+    await waitFor(
+      async () => (api.deps.redis.status !== 'ready' ? true : undefined),
+      5000,
+      'the API to see Redis go',
+    );
     const down: [string, string, unknown?][] = [
       ['GET', '/readyz'],
       ['GET', '/v1/sweeps'],
@@ -93,7 +101,11 @@ describe('a Redis restart during a sweep', () => {
     expect((await api.call('GET', '/metrics')).status).toBe(200);
 
     redis = await startRedis(port, dir);
-    await waitFor(async () => ((await api.call('GET', '/readyz')).status === 200 ? true : undefined), 15_000, 'readiness');
+    await waitFor(
+      async () => ((await api.call('GET', '/readyz')).status === 200 ? true : undefined),
+      15_000,
+      'readiness',
+    );
 
     const sweep = (await (await api.call('GET', `/v1/sweeps/${created.id}`)).json()) as {
       states: Record<string, number>;
@@ -108,11 +120,20 @@ describe('a Redis restart during a sweep', () => {
     expect(((await (await api.call('GET', '/v1/sweeps')).json()) as { total: number }).total).toBe(2);
 
     // The jobs that waited through the restart are still runnable: a worker completes all of them.
-    api.worker<TrainingJob, TrainingJobResult>(QUEUE_NAMES.training, fakeTrainer(api.deps.registry, api.artifactsDir, 1));
-    await waitFor(async () => {
-      const view = (await (await api.call('GET', `/v1/sweeps/${created.id}`)).json()) as { states: Record<string, number> };
-      return view.states['completed'] === 3 ? true : undefined;
-    }, 20_000, 'the sweep to complete after the restart');
+    api.worker<TrainingJob, TrainingJobResult>(
+      QUEUE_NAMES.training,
+      fakeTrainer(api.deps.registry, api.artifactsDir, 1),
+    );
+    await waitFor(
+      async () => {
+        const view = (await (await api.call('GET', `/v1/sweeps/${created.id}`)).json()) as {
+          states: Record<string, number>;
+        };
+        return view.states['completed'] === 3 ? true : undefined;
+      },
+      20_000,
+      'the sweep to complete after the restart',
+    );
   });
 });
 
@@ -135,7 +156,11 @@ describe('an API started while Redis is down', () => {
       expect((await fetch(`${base}/v1/sweeps`)).status).toBe(503);
       expect((await fetch(`${base}/healthz`)).status).toBe(200);
       late = await startRedis(lonePort, loneDir);
-      await waitFor(async () => ((await fetch(`${base}/readyz`)).status === 200 ? true : undefined), 15_000, 'readiness');
+      await waitFor(
+        async () => ((await fetch(`${base}/readyz`)).status === 200 ? true : undefined),
+        15_000,
+        'readiness',
+      );
       const res = await fetch(`${base}/v1/sweeps`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

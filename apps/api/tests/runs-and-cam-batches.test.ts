@@ -26,8 +26,16 @@ async function readEvents(res: Response): Promise<SseEvent[]> {
     .split('\n\n')
     .filter((block) => block.startsWith('id:'))
     .map((block) => {
-      const fields = Object.fromEntries(block.split('\n').map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 2)]));
-      return { id: fields['id'] ?? '', event: fields['event'] ?? '', data: JSON.parse(fields['data'] ?? 'null') as unknown };
+      const fields = Object.fromEntries(
+        block
+          .split('\n')
+          .map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 2)]),
+      );
+      return {
+        id: fields['id'] ?? '',
+        event: fields['event'] ?? '',
+        data: JSON.parse(fields['data'] ?? 'null') as unknown,
+      };
     });
 }
 
@@ -54,13 +62,18 @@ describe('runs and CAM batches, with in-process BullMQ workers writing real file
 
     const stream = fetch(`${api.base}/v1/runs/${runIds[0]}/events`);
     await new Promise((r) => setTimeout(r, 150));
-    api.worker<TrainingJob, TrainingJobResult>(QUEUE_NAMES.training, fakeTrainer(api.deps.registry, api.artifactsDir));
+    api.worker<TrainingJob, TrainingJobResult>(
+      QUEUE_NAMES.training,
+      fakeTrainer(api.deps.registry, api.artifactsDir),
+    );
     const res = await stream;
     expect(res.headers.get('content-type')).toContain('text/event-stream');
     const events = await readEvents(res);
     const states = events.filter((e) => e.event === 'state').map((e) => (e.data as { state: string }).state);
     expect(states).toEqual(['queued', 'active', 'completed']);
-    const progress = events.filter((e) => e.event === 'progress').map((e) => e.data as { epoch: number; step: number });
+    const progress = events
+      .filter((e) => e.event === 'progress')
+      .map((e) => e.data as { epoch: number; step: number });
     expect(progress.length).toBeGreaterThanOrEqual(3);
     const order = progress.map((p) => p.epoch * 10 + p.step);
     expect(order).toEqual([...order].sort((a, b) => a - b));
@@ -74,13 +87,22 @@ describe('runs and CAM batches, with in-process BullMQ workers writing real file
       progress: { epoch: 2, epochs: 2, step: 3, steps: 3 },
       metrics: { validationAccuracy: 0.6 },
     });
-    expect(run['artifacts']).toEqual(['confusion-test.csv', 'curves.png', 'metrics.json', 'model.json', 'weights.bin']);
+    expect(run['artifacts']).toEqual([
+      'confusion-test.csv',
+      'curves.png',
+      'metrics.json',
+      'model.json',
+      'weights.bin',
+    ]);
 
     const curves = await api.call('GET', `/v1/runs/${runIds[0]}/artifacts/curves.png`);
     expect(curves.headers.get('content-type')).toBe('image/png');
     expect(PNG.sync.read(Buffer.from(await curves.arrayBuffer())).width).toBe(8);
     const metrics = await api.call('GET', `/v1/runs/${runIds[0]}/artifacts/metrics.json`);
-    expect(await metrics.json()).toEqual({ arch: { convs: [{ filters: 2, kernelSize: 3 }] }, validationAccuracy: 0.6 });
+    expect(await metrics.json()).toEqual({
+      arch: { convs: [{ filters: 2, kernelSize: 3 }] },
+      validationAccuracy: 0.6,
+    });
   });
 
   it('rejects artifact names that are paths, and 404s missing files', async () => {
@@ -88,34 +110,44 @@ describe('runs and CAM batches, with in-process BullMQ workers writing real file
     for (const name of bad) {
       const res = await api.call('GET', `/v1/runs/${runIds[0]}/artifacts/${name}`);
       expect([400, 404], name).toContain(res.status);
-      expect(((await res.json()) as { error: { code: string } }).error.code).toMatch(/invalid_request|not_found/);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toMatch(
+        /invalid_request|not_found/,
+      );
     }
     expect((await api.call('GET', `/v1/runs/${runIds[0]}/artifacts/nothing.json`)).status).toBe(404);
     // fetch resolves a bare '..' segment before sending; a raw request sends it as is.
     const raw = await new Promise<number>((resolve, reject) => {
       const { hostname, port } = new URL(api.base);
-      http.get({ hostname, port, path: `/v1/runs/${runIds[0]}/artifacts/..` }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      }).on('error', reject);
+      http
+        .get({ hostname, port, path: `/v1/runs/${runIds[0]}/artifacts/..` }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        })
+        .on('error', reject);
     });
     expect(raw).toBe(400);
     expect((await api.call('GET', `/v1/runs/${runIds[0]}/artifacts/..%2Fmetrics.json`)).status).toBe(400);
   });
 
   it('reports the best run of the sweep by validation accuracy once both completed', async () => {
-    const sweep = await waitFor(async () => {
-      const body = (await (await api.call('GET', `/v1/sweeps/${sweepId}`)).json()) as {
-        states: Record<string, number>;
-        best: { id: string; validationAccuracy: number } | null;
-        runs: { summary: { validationAccuracy: number } | null }[];
-      };
-      return body.states['completed'] === 2 ? body : undefined;
-    }, 20_000, 'both runs to complete');
+    const sweep = await waitFor(
+      async () => {
+        const body = (await (await api.call('GET', `/v1/sweeps/${sweepId}`)).json()) as {
+          states: Record<string, number>;
+          best: { id: string; validationAccuracy: number } | null;
+          runs: { summary: { validationAccuracy: number } | null }[];
+        };
+        return body.states['completed'] === 2 ? body : undefined;
+      },
+      20_000,
+      'both runs to complete',
+    );
     expect(sweep.best).toEqual({ id: runIds[1], validationAccuracy: 0.8 });
     expect(sweep.runs.map((r) => r.summary?.validationAccuracy)).toEqual([0.6, 0.8]);
     // Cancelling a finished sweep leaves completed runs completed.
-    const cancelled = (await (await api.call('DELETE', `/v1/sweeps/${sweepId}`)).json()) as { states: Record<string, number> };
+    const cancelled = (await (await api.call('DELETE', `/v1/sweeps/${sweepId}`)).json()) as {
+      states: Record<string, number>;
+    };
     expect(cancelled.states['completed']).toBe(2);
   });
 
@@ -132,20 +164,37 @@ describe('runs and CAM batches, with in-process BullMQ workers writing real file
     expect(res.status).toBe(202);
     const { id } = (await res.json()) as { id: string };
     const queued = (await (await api.call('GET', `/v1/cam-batches/${id}`)).json()) as Record<string, unknown>;
-    expect(queued).toMatchObject({ id, runId: runIds[1], state: 'queued', items: [], montage: null, npy: null });
+    expect(queued).toMatchObject({
+      id,
+      runId: runIds[1],
+      state: 'queued',
+      items: [],
+      montage: null,
+      npy: null,
+    });
     const job = await api.deps.queues.camRender.getJob(id);
-    expect(job?.data).toMatchObject({ batchId: id, dataset: 'mnist', split: 'test', method: 'gradcam', colormap: 'viridis' });
+    expect(job?.data).toMatchObject({
+      batchId: id,
+      dataset: 'mnist',
+      split: 'test',
+      method: 'gradcam',
+      colormap: 'viridis',
+    });
 
     api.worker<CamJob, CamJobResult>(QUEUE_NAMES.camRender, fakeRenderer(api.artifactsDir));
-    const batch = await waitFor(async () => {
-      const body = (await (await api.call('GET', `/v1/cam-batches/${id}`)).json()) as {
-        state: string;
-        items: { index: number; label: number; png: string }[];
-        montage: string;
-        npy: string;
-      };
-      return body.state === 'completed' ? body : undefined;
-    }, 15_000, 'the batch to render');
+    const batch = await waitFor(
+      async () => {
+        const body = (await (await api.call('GET', `/v1/cam-batches/${id}`)).json()) as {
+          state: string;
+          items: { index: number; label: number; png: string }[];
+          montage: string;
+          npy: string;
+        };
+        return body.state === 'completed' ? body : undefined;
+      },
+      15_000,
+      'the batch to render',
+    );
     expect(batch.items.map((i) => [i.index, i.label])).toEqual([
       [0, 0],
       [1, 1],
@@ -174,14 +223,26 @@ describe('runs and CAM batches, with in-process BullMQ workers writing real file
     expect(job?.data.images).toHaveLength(2);
     expect(job?.data.split).toBeUndefined();
 
-    const range = await api.call('POST', '/v1/cam-batches', { runId: runIds[1], split: 'test', indices: [5, 10_000] });
+    const range = await api.call('POST', '/v1/cam-batches', {
+      runId: runIds[1],
+      split: 'test',
+      indices: [5, 10_000],
+    });
     expect(range.status).toBe(400);
-    const body = (await range.json()) as { error: { message: string; details: { issues: { path: string }[] } } };
+    const body = (await range.json()) as {
+      error: { message: string; details: { issues: { path: string }[] } };
+    };
     expect(body.error.details.issues[0]?.path).toBe('indices.1');
     expect(body.error.message).toContain('10000');
-    const train = await api.call('POST', '/v1/cam-batches', { runId: runIds[1], split: 'train', indices: [59_999] });
+    const train = await api.call('POST', '/v1/cam-batches', {
+      runId: runIds[1],
+      split: 'train',
+      indices: [59_999],
+    });
     expect(train.status).toBe(202);
-    expect((await api.call('POST', '/v1/cam-batches', { runId: 'r-000000000000', indices: [0] })).status).toBe(404);
+    expect(
+      (await api.call('POST', '/v1/cam-batches', { runId: 'r-000000000000', indices: [0] })).status,
+    ).toBe(404);
     expect((await api.call('GET', '/v1/cam-batches/b-000000000000')).status).toBe(404);
   });
 });

@@ -32,13 +32,16 @@ async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
 }
 
 /** The API on an ephemeral port, on real Redis with its own key prefixes and a temporary artifacts folder. */
-export async function startApi(
-  options: AppOptions & { redisUrl?: string } = {},
-): Promise<TestApi> {
+export async function startApi(options: AppOptions & { redisUrl?: string } = {}): Promise<TestApi> {
   const prefix = `test-api-${randomBytes(4).toString('hex')}`;
   const redisUrl = options.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const artifactsDir = await mkdtemp(path.join(tmpdir(), 'cam-api-'));
-  const deps = createDeps({ redisUrl, bullPrefix: prefix, registryPrefix: `${prefix}-registry`, artifactsDir });
+  const deps = createDeps({
+    redisUrl,
+    bullPrefix: prefix,
+    registryPrefix: `${prefix}-registry`,
+    artifactsDir,
+  });
   await deps.queues.training.waitUntilReady();
   const app = createApp(deps, { apiToken: '', redisTimeoutMs: 1500, events: { intervalMs: 50 }, ...options });
   const server = app.listen(0, '127.0.0.1');
@@ -83,7 +86,11 @@ export async function startApi(
 export { QUEUE_NAMES };
 
 /** Polls `check` until it returns a value other than undefined. */
-export async function waitFor<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+export async function waitFor<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs = 15_000,
+  what = 'condition',
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

@@ -26,7 +26,10 @@ describe('sweeps (no workers: runs stay queued)', () => {
   it('POST /v1/sweeps queues one training job per grid combination', async () => {
     const res = await api.call('POST', '/v1/sweeps', EXAMPLE);
     expect(res.status).toBe(202);
-    const body = (await res.json()) as { id: string; runs: { id: string; params: { learningRate: number } }[] };
+    const body = (await res.json()) as {
+      id: string;
+      runs: { id: string; params: { learningRate: number } }[];
+    };
     expect(res.headers.get('location')).toBe(`/v1/sweeps/${body.id}`);
     expect(body.runs.map((r) => r.params.learningRate)).toEqual([0.001, 0.003]);
     const jobs = await api.deps.queues.training.getJobs(['waiting']);
@@ -36,27 +39,45 @@ describe('sweeps (no workers: runs stay queued)', () => {
   });
 
   it('GET /v1/sweeps lists sweeps newest first with paging', async () => {
-    const second = (await (await api.call('POST', '/v1/sweeps', { name: 'second' })).json()) as { id: string };
-    const all = (await (await api.call('GET', '/v1/sweeps')).json()) as { sweeps: { id: string; name: string }[]; total: number };
+    const second = (await (await api.call('POST', '/v1/sweeps', { name: 'second' })).json()) as {
+      id: string;
+    };
+    const all = (await (await api.call('GET', '/v1/sweeps')).json()) as {
+      sweeps: { id: string; name: string }[];
+      total: number;
+    };
     expect(all.total).toBe(2);
     expect(all.sweeps.map((s) => s.name)).toEqual(['second', 'lr']);
-    const page = (await (await api.call('GET', '/v1/sweeps?offset=1&limit=1')).json()) as { sweeps: { name: string }[] };
+    const page = (await (await api.call('GET', '/v1/sweeps?offset=1&limit=1')).json()) as {
+      sweeps: { name: string }[];
+    };
     expect(page.sweeps.map((s) => s.name)).toEqual(['lr']);
     expect(all.sweeps[0]?.id).toBe(second.id);
     expect((await api.call('GET', '/v1/sweeps?limit=1000')).status).toBe(400);
   });
 
   it('GET /v1/sweeps/:id shows runs queued with no progress and no best run yet', async () => {
-    const created = (await (await api.call('POST', '/v1/sweeps', { ...EXAMPLE, name: 'view' })).json()) as { id: string };
+    const created = (await (await api.call('POST', '/v1/sweeps', { ...EXAMPLE, name: 'view' })).json()) as {
+      id: string;
+    };
     const res = await api.call('GET', `/v1/sweeps/${created.id}`);
     expect(res.status).toBe(200);
-    const sweep = (await res.json()) as Record<string, unknown> & { runs: { state: string; progress: unknown }[] };
-    expect(sweep).toMatchObject({ id: created.id, name: 'view', best: null, states: { queued: 2, active: 0 } });
+    const sweep = (await res.json()) as Record<string, unknown> & {
+      runs: { state: string; progress: unknown }[];
+    };
+    expect(sweep).toMatchObject({
+      id: created.id,
+      name: 'view',
+      best: null,
+      states: { queued: 2, active: 0 },
+    });
     expect(sweep.runs.map((r) => [r.state, r.progress])).toEqual([
       ['queued', null],
       ['queued', null],
     ]);
-    const run = (await (await api.call('GET', `/v1/runs/${(sweep.runs[0] as unknown as { id: string }).id}`)).json()) as Record<string, unknown>;
+    const run = (await (
+      await api.call('GET', `/v1/runs/${(sweep.runs[0] as unknown as { id: string }).id}`)
+    ).json()) as Record<string, unknown>;
     expect(run).toMatchObject({ sweepId: created.id, state: 'queued', metrics: null, artifacts: [] });
   });
 
@@ -73,7 +94,9 @@ describe('sweeps (no workers: runs stay queued)', () => {
       expect(await api.deps.queues.training.getJob(run.id)).toBeUndefined();
       expect(await api.deps.registry.isCancelled(run.id)).toBe(true);
     }
-    const again = (await (await api.call('GET', `/v1/sweeps/${created.id}`)).json()) as { states: Record<string, number> };
+    const again = (await (await api.call('GET', `/v1/sweeps/${created.id}`)).json()) as {
+      states: Record<string, number>;
+    };
     expect(again.states.cancelled).toBe(2);
   });
 

@@ -12,7 +12,11 @@ interface Command {
 const COMMANDS: Record<string, Command> = {
   train: { summary: 'train a CAM model and write its run folder', usage: TRAIN_USAGE, run: runTrain },
   eval: { summary: 'test accuracy of a trained model', usage: EVAL_USAGE, run: runEval },
-  render: { summary: 'class activation maps of dataset images as PNGs, a montage and .npy', usage: RENDER_USAGE, run: runRender },
+  render: {
+    summary: 'class activation maps of dataset images as PNGs, a montage and .npy',
+    usage: RENDER_USAGE,
+    run: runRender,
+  },
 };
 
 const USAGE = `usage: cam <command> [flags]   (cam <command> --help for its flags)

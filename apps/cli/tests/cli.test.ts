@@ -12,7 +12,18 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** A small architecture spec file, so that real training runs take seconds. */
 const tinyArch = join(root, 'tiny.json');
-writeFileSync(tinyArch, JSON.stringify({ name: 'tiny', inputShape: [28, 28, 1], convs: [{ filters: 4, kernelSize: 3 }, { filters: 8, kernelSize: 3 }], classes: 10 }));
+writeFileSync(
+  tinyArch,
+  JSON.stringify({
+    name: 'tiny',
+    inputShape: [28, 28, 1],
+    convs: [
+      { filters: 4, kernelSize: 3 },
+      { filters: 8, kernelSize: 3 },
+    ],
+    classes: 10,
+  }),
+);
 
 interface Run {
   code: number | null;
@@ -56,9 +67,33 @@ describe('cam train flags', () => {
   });
 
   it('turns flags into training options', () => {
-    const { options, json } = parseTrainArgs(['--out', 'runs/a', '--arch', 'c2', '--epochs', '3', '--lr', '0.001', '--lr-schedule', 'step:2:10', '--optimizer', 'sgd', '--momentum', '0.8', '--json']);
+    const { options, json } = parseTrainArgs([
+      '--out',
+      'runs/a',
+      '--arch',
+      'c2',
+      '--epochs',
+      '3',
+      '--lr',
+      '0.001',
+      '--lr-schedule',
+      'step:2:10',
+      '--optimizer',
+      'sgd',
+      '--momentum',
+      '0.8',
+      '--json',
+    ]);
     expect(json).toBe(true);
-    expect(options).toMatchObject({ outDir: resolve('runs/a'), arch: 'c2', epochs: 3, learningRate: 0.001, lrSchedule: { kind: 'step', everyEpochs: 2, factor: 10 }, optimizer: 'sgd', momentum: 0.8 });
+    expect(options).toMatchObject({
+      outDir: resolve('runs/a'),
+      arch: 'c2',
+      epochs: 3,
+      learningRate: 0.001,
+      lrSchedule: { kind: 'step', everyEpochs: 2, factor: 10 },
+      optimizer: 'sgd',
+      momentum: 0.8,
+    });
   });
 });
 
@@ -73,7 +108,10 @@ describe('cam (child process)', () => {
       [[], /usage: cam <command>/],
       [['fly'], /unknown command 'fly'/],
       [['train', '--out', join(root, 'x'), '--bogus'], /Unknown option '--bogus'/],
-      [['train', '--out', join(root, 'x'), '--arch', 'c7'], /--arch: 'c7': neither a preset nor an existing file/],
+      [
+        ['train', '--out', join(root, 'x'), '--arch', 'c7'],
+        /--arch: 'c7': neither a preset nor an existing file/,
+      ],
       [['eval', '--model', join(root, 'nothing')], /nothing\/model\.json: not found/],
     ];
     const runs = await Promise.all(cases.map(([args]) => cam(args)));
@@ -87,13 +125,49 @@ describe('cam (child process)', () => {
 
   it('trains, writes the run folder, prints metrics.json with --json, and evaluates the model', async () => {
     const out = join(root, 'run');
-    const r = await cam(['train', '--arch', tinyArch, '--dataset', 'mnist', '--train-size', '200', '--test-size', '100', '--epochs', '2', '--batch-size', '50', '--lr', '0.01', '--seed', '3', '--out', out, '--json']);
+    const r = await cam([
+      'train',
+      '--arch',
+      tinyArch,
+      '--dataset',
+      'mnist',
+      '--train-size',
+      '200',
+      '--test-size',
+      '100',
+      '--epochs',
+      '2',
+      '--batch-size',
+      '50',
+      '--lr',
+      '0.01',
+      '--seed',
+      '3',
+      '--out',
+      out,
+      '--json',
+    ]);
     expect(r.stderr).toMatch(/backend: wasm/);
     expect(r.code).toBe(0);
     const metrics = JSON.parse(r.stdout);
-    expect(metrics).toMatchObject({ arch: 'tiny', dataset: 'mnist', epochs: 2, epochsRun: 2, trainSize: 160, testSize: 100, backend: 'wasm' });
+    expect(metrics).toMatchObject({
+      arch: 'tiny',
+      dataset: 'mnist',
+      epochs: 2,
+      epochsRun: 2,
+      trainSize: 160,
+      testSize: 100,
+      backend: 'wasm',
+    });
     expect(metrics).toEqual(JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8')));
-    expect(readdirSync(out).sort()).toEqual(['confusion-test.csv', 'confusion-train.csv', 'curves.png', 'metrics.json', 'model.json', 'weights.bin']);
+    expect(readdirSync(out).sort()).toEqual([
+      'confusion-test.csv',
+      'confusion-train.csv',
+      'curves.png',
+      'metrics.json',
+      'model.json',
+      'weights.bin',
+    ]);
     const ev = await cam(['eval', '--model', out, '--test-size', '100', '--json']);
     expect(ev.code).toBe(0);
     expect(JSON.parse(ev.stdout)).toMatchObject({ count: 100, accuracy: metrics.testAccuracy });
@@ -101,7 +175,21 @@ describe('cam (child process)', () => {
 
   it('stops on SIGINT with a checkpoint (exit 130), and the same command resumes it', async () => {
     const out = join(root, 'interrupted');
-    const args = ['train', '--arch', tinyArch, '--train-size', '200', '--test-size', '50', '--epochs', '3', '--batch-size', '20', '--out', out];
+    const args = [
+      'train',
+      '--arch',
+      tinyArch,
+      '--train-size',
+      '200',
+      '--test-size',
+      '50',
+      '--epochs',
+      '3',
+      '--batch-size',
+      '20',
+      '--out',
+      out,
+    ];
     let sent = false;
     const stopped = await cam(args, (text, child) => {
       if (!sent && text.includes('epoch 1/3')) {

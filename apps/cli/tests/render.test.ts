@@ -17,9 +17,24 @@ const biasModelDir = join(root, 'bias-model');
 /** A small untrained model of the project's structure; with `bias` its dense layer breaks the CAM structure. */
 function model(bias: boolean): tf.LayersModel {
   const m = tf.sequential();
-  m.add(tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }));
+  m.add(
+    tf.layers.conv2d({
+      inputShape: [28, 28, 1],
+      filters: 4,
+      kernelSize: 3,
+      padding: 'same',
+      activation: 'relu',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
+    }),
+  );
   m.add(tf.layers.globalAveragePooling2d({}));
-  m.add(tf.layers.dense({ units: 10, useBias: bias, kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }));
+  m.add(
+    tf.layers.dense({
+      units: 10,
+      useBias: bias,
+      kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }),
+    }),
+  );
   m.add(tf.layers.activation({ activation: 'softmax' }));
   return m;
 }
@@ -34,7 +49,10 @@ async function render(args: string[]) {
 /** The `cam` command itself, as users run it. */
 function cam(args: string[]) {
   const bin = join(import.meta.dirname, '../../../bin/cam.mjs');
-  return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, CAM_BACKEND: 'cpu' } });
+  return spawnSync(process.execPath, [bin, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, CAM_BACKEND: 'cpu' },
+  });
 }
 
 beforeAll(async () => {
@@ -48,14 +66,37 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 describe('cam render', () => {
   it('writes item PNGs, montage.png, cams.npy and manifest.json for MNIST test images', async () => {
     const out = join(root, 'out');
-    const { code, stdout, stderr } = await render(['--model', camModelDir, '--dataset', 'mnist', '--split', 'test', '--indices', '0-3,9', '--method', 'cam', '--target', 'label', '--colormap', 'viridis', '--size', '56', '--alpha', '0.8', '--out', out]);
+    const { code, stdout, stderr } = await render([
+      '--model',
+      camModelDir,
+      '--dataset',
+      'mnist',
+      '--split',
+      'test',
+      '--indices',
+      '0-3,9',
+      '--method',
+      'cam',
+      '--target',
+      'label',
+      '--colormap',
+      'viridis',
+      '--size',
+      '56',
+      '--alpha',
+      '0.8',
+      '--out',
+      out,
+    ]);
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(stdout).toMatch(/8 files in/);
     const test = await loadDataset({ split: 'test' });
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
     expect(manifest.items.map((m: { index: number }) => m.index)).toEqual([0, 1, 2, 3, 9]);
-    expect(manifest.items.map((m: { label: number }) => m.label)).toEqual([0, 1, 2, 3, 9].map((i) => test.labels[i]));
+    expect(manifest.items.map((m: { label: number }) => m.label)).toEqual(
+      [0, 1, 2, 3, 9].map((i) => test.labels[i]),
+    );
     expect(manifest.items.map((m: { target: number }) => m.target)).toEqual([7, 2, 1, 0, 9]);
     for (const item of manifest.items) expect(decodePng(readFileSync(join(out, item.png))).width).toBe(56);
     expect(decodeNpy(readFileSync(join(out, 'cams.npy'))).shape).toEqual([5, 28, 28]);
@@ -63,7 +104,10 @@ describe('cam render', () => {
   });
 
   it.each([
-    [['--method', 'eigencam'], /--method: must be one of cam, gradcam, gradcampp, hirescam, scorecam, got 'eigencam'/],
+    [
+      ['--method', 'eigencam'],
+      /--method: must be one of cam, gradcam, gradcampp, hirescam, scorecam, got 'eigencam'/,
+    ],
     [['--colormap', 'hot'], /--colormap: must be one of jet, turbo, viridis, inferno, gray, got 'hot'/],
     [['--indices', '9998-10000'], /--indices: 10000 is out of range \(the split has 10000 images/],
     [['--indices', 'a-b'], /--indices: 'a-b' is not an index/],
@@ -81,8 +125,12 @@ describe('cam render', () => {
   });
 
   it('rejects a missing model folder and a model without the CAM structure', async () => {
-    await expect(render(['--model', join(root, 'nowhere'), '--out', join(root, 'bad')])).rejects.toThrow(/--model: no model.json in .*nowhere/);
-    await expect(render(['--model', biasModelDir, '--out', join(root, 'bad')])).rejects.toThrow(/--model: not a CAM model: Dense .* has a bias/);
+    await expect(render(['--model', join(root, 'nowhere'), '--out', join(root, 'bad')])).rejects.toThrow(
+      /--model: no model.json in .*nowhere/,
+    );
+    await expect(render(['--model', biasModelDir, '--out', join(root, 'bad')])).rejects.toThrow(
+      /--model: not a CAM model: Dense .* has a bias/,
+    );
     expect(existsSync(join(root, 'bad'))).toBe(false);
   });
 

@@ -26,12 +26,15 @@ export function greyDigitFromPng(png: Buffer, rows: number, cols: number, field:
     throw new BadCamInputError(`${field}: not a decodable PNG (${(err as Error).message})`);
   }
   const grey = new Float32Array(rgb.width * rgb.height);
-  for (let i = 0; i < grey.length; i++) grey[i] = (rgb.data[i * 3] + rgb.data[i * 3 + 1] + rgb.data[i * 3 + 2]) / 3;
+  for (let i = 0; i < grey.length; i++)
+    grey[i] = (rgb.data[i * 3] + rgb.data[i * 3 + 1] + rgb.data[i * 3 + 2]) / 3;
   let resize;
   try {
     resize = mapResizer(rgb.height, rgb.width, rows, cols, 'bilinear');
   } catch (err) {
-    throw new BadCamInputError(`${field}: ${rgb.width}x${rgb.height} image cannot be resized (${(err as Error).message})`);
+    throw new BadCamInputError(
+      `${field}: ${rgb.width}x${rgb.height} image cannot be resized (${(err as Error).message})`,
+    );
   }
   return Uint8Array.from(resize(grey), (v) => Math.round(Math.min(255, Math.max(0, v))));
 }
@@ -53,7 +56,12 @@ export class DatasetSplits {
 }
 
 /** The job's images: dataset samples (split + indices, with labels) or uploaded PNGs (index = position). */
-export async function camInputItems(job: CamJob, splits: DatasetSplits, rows = 28, cols = 28): Promise<InputItem[]> {
+export async function camInputItems(
+  job: CamJob,
+  splits: DatasetSplits,
+  rows = 28,
+  cols = 28,
+): Promise<InputItem[]> {
   if (job.images) {
     return job.images.map((text, i) => ({
       image: greyDigitFromPng(Buffer.from(text, 'base64'), rows, cols, `images[${i}]`),
@@ -64,7 +72,9 @@ export async function camInputItems(job: CamJob, splits: DatasetSplits, rows = 2
   const set = await splits.get(job.dataset, split);
   return (job.indices ?? []).map((index, i) => {
     if (index >= set.count) {
-      throw new BadCamInputError(`indices[${i}]: ${index} is out of range (${job.dataset} ${split} has ${set.count} images)`);
+      throw new BadCamInputError(
+        `indices[${i}]: ${index} is out of range (${job.dataset} ${split} has ${set.count} images)`,
+      );
     }
     return { image: imageAt(set, index).slice(), index, label: set.labels[index] };
   });

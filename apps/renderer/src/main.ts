@@ -14,9 +14,12 @@ log(`waiting for batches on '${renderer.worker.name}' (up to ${config.modelCache
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
     log(`${signal}: finishing the batch in progress`);
-    renderer.close().then(() => process.exit(0), (err: unknown) => {
-      log(`shutdown failed: ${String(err)}`);
-      process.exit(1);
-    });
+    renderer.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log(`shutdown failed: ${String(err)}`);
+        process.exit(1);
+      },
+    );
   });
 }

@@ -14,7 +14,8 @@ export class ModelCache<M extends Disposable> {
     private readonly load: (key: string) => Promise<M>,
     readonly capacity = 3,
   ) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be a whole number >= 1, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError(`capacity must be a whole number >= 1, got ${capacity}`);
   }
 
   /** Keys from least to most recently used. */
@@ -41,14 +42,24 @@ export class ModelCache<M extends Disposable> {
   async clear(): Promise<void> {
     const held = [...this.entries.values()];
     this.entries.clear();
-    await Promise.all(held.map((entry) => entry.then((model) => model.dispose(), () => undefined)));
+    await Promise.all(
+      held.map((entry) =>
+        entry.then(
+          (model) => model.dispose(),
+          () => undefined,
+        ),
+      ),
+    );
   }
 
   private evict(): void {
     while (this.entries.size > this.capacity) {
       const [oldest, entry] = this.entries.entries().next().value!;
       this.entries.delete(oldest);
-      entry.then((model) => model.dispose(), () => undefined);
+      entry.then(
+        (model) => model.dispose(),
+        () => undefined,
+      );
     }
   }
 }

@@ -1,11 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import { renderCamBatch, writeCamBatch } from '@cam/cam';
-import {
-  camBatchArtifactsPrefix,
-  CamJobSchema,
-  type CamJob,
-  type CamJobResult,
-} from '@cam/queue';
+import { camBatchArtifactsPrefix, CamJobSchema, type CamJob, type CamJobResult } from '@cam/queue';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { z } from 'zod';
 import { BadCamInputError, camInputItems, type DatasetSplits } from './images.js';
@@ -28,7 +23,8 @@ export interface CamRenderDeps {
 export function camRenderProcessor(deps: CamRenderDeps) {
   return async (job: Job<CamJob, CamJobResult>): Promise<CamJobResult> => {
     const parsed = CamJobSchema.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError(`job ${job.id} is not a CAM job: ${z.prettifyError(parsed.error)}`);
+    if (!parsed.success)
+      throw new UnrecoverableError(`job ${job.id} is not a CAM job: ${z.prettifyError(parsed.error)}`);
     const request = parsed.data;
     const started = Date.now();
     let items;
@@ -49,11 +45,20 @@ export function camRenderProcessor(deps: CamRenderDeps) {
     });
     const dir = deps.localPath(camBatchArtifactsPrefix(request.batchId));
     const { manifest } = await writeCamBatch(dir, batch);
-    if (manifest.montage === null) throw new Error(`batch ${request.batchId}: the CAM library wrote no montage`);
-    deps.log(`batch ${request.batchId}: ${items.length} ${request.method} maps of run ${request.runId} in ${Date.now() - started} ms`);
+    if (manifest.montage === null)
+      throw new Error(`batch ${request.batchId}: the CAM library wrote no montage`);
+    deps.log(
+      `batch ${request.batchId}: ${items.length} ${request.method} maps of run ${request.runId} in ${Date.now() - started} ms`,
+    );
     return {
       batchId: request.batchId,
-      items: manifest.items.map(({ index, label, predicted, target, png }) => ({ index, label, predicted, target, file: png })),
+      items: manifest.items.map(({ index, label, predicted, target, png }) => ({
+        index,
+        label,
+        predicted,
+        target,
+        file: png,
+      })),
       montage: manifest.montage,
       npy: manifest.npy.file,
     };

@@ -25,7 +25,8 @@ export function startRenderer(config: RendererConfig, log: (line: string) => voi
   const models = new ModelCache<tf.LayersModel>(async (runId) => {
     const dir = localPath(runArtifactsPrefix(runId));
     // Retrying cannot make a model appear (the API only accepts batches of completed runs).
-    if (!existsSync(join(dir, 'model.json'))) throw new UnrecoverableError(`run ${runId} has no model (no model.json in ${dir})`);
+    if (!existsSync(join(dir, 'model.json')))
+      throw new UnrecoverableError(`run ${runId} has no model (no model.json in ${dir})`);
     log(`loading the model of run ${runId}`);
     return loadModel(dir);
   }, config.modelCacheSize);

@@ -5,15 +5,30 @@ import type { CamJob } from '@cam/queue';
 
 function squarePng(side: number, value: (x: number, y: number) => number): Buffer {
   const data = new Uint8Array(side * side * 3);
-  for (let y = 0; y < side; y++) for (let x = 0; x < side; x++) data.fill(value(x, y), (y * side + x) * 3, (y * side + x) * 3 + 3);
+  for (let y = 0; y < side; y++)
+    for (let x = 0; x < side; x++) data.fill(value(x, y), (y * side + x) * 3, (y * side + x) * 3 + 3);
   return encodePng({ width: side, height: side, data });
 }
 
-const baseJob = { runId: 'r-000000000001', batchId: 'b-000000000001', dataset: 'mnist', method: 'cam', target: 'predicted', colormap: 'jet', size: 112, alpha: 0.5 } as const;
+const baseJob = {
+  runId: 'r-000000000001',
+  batchId: 'b-000000000001',
+  dataset: 'mnist',
+  method: 'cam',
+  target: 'predicted',
+  colormap: 'jet',
+  size: 112,
+  alpha: 0.5,
+} as const;
 
 describe('greyDigitFromPng', () => {
   it('keeps a 28x28 grey image as it is', () => {
-    const grey = greyDigitFromPng(squarePng(28, (x, y) => (x + y) * 4), 28, 28, 'images[0]');
+    const grey = greyDigitFromPng(
+      squarePng(28, (x, y) => (x + y) * 4),
+      28,
+      28,
+      'images[0]',
+    );
     expect(grey.length).toBe(784);
     expect(grey[0]).toBe(0);
     expect(grey[27 * 28 + 27]).toBe(216);
@@ -21,14 +36,21 @@ describe('greyDigitFromPng', () => {
 
   it('resizes a larger image down to 28x28', () => {
     // Left half white, right half black at 112x112.
-    const grey = greyDigitFromPng(squarePng(112, (x) => (x < 56 ? 255 : 0)), 28, 28, 'images[0]');
+    const grey = greyDigitFromPng(
+      squarePng(112, (x) => (x < 56 ? 255 : 0)),
+      28,
+      28,
+      'images[0]',
+    );
     expect(grey[14 * 28 + 2]).toBe(255);
     expect(grey[14 * 28 + 25]).toBe(0);
   });
 
   it('names the field when the bytes are not a PNG', () => {
     expect(() => greyDigitFromPng(Buffer.from('not a png'), 28, 28, 'images[3]')).toThrow(BadCamInputError);
-    expect(() => greyDigitFromPng(Buffer.from('not a png'), 28, 28, 'images[3]')).toThrow(/^images\[3\]: not a decodable PNG/);
+    expect(() => greyDigitFromPng(Buffer.from('not a png'), 28, 28, 'images[3]')).toThrow(
+      /^images\[3\]: not a decodable PNG/,
+    );
   });
 });
 
@@ -45,9 +67,9 @@ describe('camInputItems', () => {
   });
 
   it('rejects an index past the end of the split, naming it', async () => {
-    await expect(camInputItems({ ...baseJob, split: 'test', indices: [3, 10_000] } as CamJob, splits)).rejects.toThrow(
-      /^indices\[1\]: 10000 is out of range \(mnist test has 10000 images\)/,
-    );
+    await expect(
+      camInputItems({ ...baseJob, split: 'test', indices: [3, 10_000] } as CamJob, splits),
+    ).rejects.toThrow(/^indices\[1\]: 10000 is out of range \(mnist test has 10000 images\)/);
   });
 
   it('numbers uploaded images by position, without labels', async () => {

@@ -19,9 +19,19 @@ const events = new QueueEvents(QUEUE_NAMES.camRender, { connection: redisConnect
 const output: string[] = [];
 let renderer: ChildProcess;
 
-const request = { runId, dataset: 'mnist', method: 'cam', target: 'predicted', colormap: 'jet', size: 56, alpha: 0.5 } as const;
+const request = {
+  runId,
+  dataset: 'mnist',
+  method: 'cam',
+  target: 'predicted',
+  colormap: 'jet',
+  size: 56,
+  alpha: 0.5,
+} as const;
 
-async function render(job: Omit<CamJob, 'batchId'>): Promise<{ batchId: string; result: Promise<CamJobResult> }> {
+async function render(
+  job: Omit<CamJob, 'batchId'>,
+): Promise<{ batchId: string; result: Promise<CamJobResult> }> {
   const batchId = newId('camBatch');
   const added = await queue.add('render', { ...job, batchId }, { jobId: batchId, attempts: 1 });
   return { batchId, result: added.waitUntilFinished(events, 60_000) as Promise<CamJobResult> };
@@ -31,7 +41,15 @@ beforeAll(async () => {
   // A small trained model in the run folder, as a trainer leaves it.
   await initBackend();
   await train({
-    arch: { name: 'tiny', inputShape: [28, 28, 1], convs: [{ filters: 4, kernelSize: 3 }, { filters: 8, kernelSize: 3 }], classes: 10 },
+    arch: {
+      name: 'tiny',
+      inputShape: [28, 28, 1],
+      convs: [
+        { filters: 4, kernelSize: 3 },
+        { filters: 8, kernelSize: 3 },
+      ],
+      classes: 10,
+    },
     dataset: 'mnist',
     trainSize: 300,
     testSize: 50,
@@ -43,10 +61,17 @@ beforeAll(async () => {
     outDir: join(artifactsDir, 'runs', runId),
   });
   renderer = spawn(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, '../src/main.ts')], {
-    env: { ...process.env, REDIS_URL, BULL_PREFIX: prefix, ARTIFACTS_DIR: artifactsDir, MODEL_CACHE_SIZE: '2' },
+    env: {
+      ...process.env,
+      REDIS_URL,
+      BULL_PREFIX: prefix,
+      ARTIFACTS_DIR: artifactsDir,
+      MODEL_CACHE_SIZE: '2',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  for (const stream of [renderer.stdout!, renderer.stderr!]) stream.on('data', (d: Buffer) => output.push(d.toString()));
+  for (const stream of [renderer.stdout!, renderer.stderr!])
+    stream.on('data', (d: Buffer) => output.push(d.toString()));
   await events.waitUntilReady();
 }, 120_000);
 

@@ -24,7 +24,8 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback?: number): n
   const text = env[name];
   if (text === undefined || text === '') return fallback;
   const value = Number(text);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive whole number, got '${text}'`);
+  if (!Number.isInteger(value) || value <= 0)
+    throw new Error(`${name} must be a positive whole number, got '${text}'`);
   return value;
 }
 

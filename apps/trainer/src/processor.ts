@@ -35,7 +35,12 @@ export function trainOptionsFor(params: RunParams, outDir: string): TrainOptions
   const archSpec =
     typeof arch === 'string'
       ? arch
-      : { name: arch.name ?? 'custom', inputShape: [28, 28, 1] as [number, number, number], convs: arch.convs, classes: 10 };
+      : {
+          name: arch.name ?? 'custom',
+          inputShape: [28, 28, 1] as [number, number, number],
+          convs: arch.convs,
+          classes: 10,
+        };
   return { ...rest, arch: archSpec, outDir };
 }
 
@@ -55,11 +60,16 @@ async function runArtifacts(store: ArtifactStore, runId: string): Promise<string
  */
 export function trainingProcessor(deps: TrainingProcessorDeps) {
   const { registry, store, log } = deps;
-  if (!store.localPath) throw new Error('the trainer needs an artifact store with local paths (a directory store)');
+  if (!store.localPath)
+    throw new Error('the trainer needs an artifact store with local paths (a directory store)');
   const localPath = store.localPath.bind(store);
 
   /** `lockLost` is BullMQ's per-job signal: the worker aborts it when the job's lock could not be renewed. */
-  return async (job: Job<TrainingJob, TrainingJobResult>, token?: string, lockLost?: AbortSignal): Promise<TrainingJobResult> => {
+  return async (
+    job: Job<TrainingJob, TrainingJobResult>,
+    token?: string,
+    lockLost?: AbortSignal,
+  ): Promise<TrainingJobResult> => {
     const parsed = TrainingJobSchema.safeParse(job.data);
     if (!parsed.success) {
       throw new UnrecoverableError(`job ${job.id} is not a training job: ${z.prettifyError(parsed.error)}`);
@@ -72,9 +82,14 @@ export function trainingProcessor(deps: TrainingProcessorDeps) {
     const signal = AbortSignal.any([deps.shutdown, watch.signal, ...(lockLost ? [lockLost] : [])]);
     const reporter = new ProgressReporter(
       (progress) => Promise.all([job.updateProgress(progress), registry.setProgress(runId, progress)]),
-      { minIntervalMs: deps.progressIntervalMs, onError: (err) => log(`progress of ${runId} not sent: ${String(err)}`) },
+      {
+        minIntervalMs: deps.progressIntervalMs,
+        onError: (err) => log(`progress of ${runId} not sent: ${String(err)}`),
+      },
     );
-    log(`run ${runId}: training into ${outDir} (attempt ${job.attemptsMade + 1}, started ${job.attemptsStarted})`);
+    log(
+      `run ${runId}: training into ${outDir} (attempt ${job.attemptsMade + 1}, started ${job.attemptsStarted})`,
+    );
     let result: TrainResult;
     try {
       result = await deps.train({
@@ -91,7 +106,8 @@ export function trainingProcessor(deps: TrainingProcessorDeps) {
     if (result.status === 'aborted') {
       if (watch.signal.aborted) throw new UnrecoverableError(`run ${runId} was cancelled`);
       // The job belongs to another trainer now (re-delivered as stalled): leave it alone.
-      if (lockLost?.aborted) throw new Error(`run ${runId}: lock lost, stopped training (another attempt owns the job)`);
+      if (lockLost?.aborted)
+        throw new Error(`run ${runId}: lock lost, stopped training (another attempt owns the job)`);
       // Shutdown: back to the front of the wait list, lock released, attemptsMade unchanged.
       await job.moveToWait(token);
       log(`run ${runId}: checkpointed after epoch ${result.epochsRun} and given back to the queue`);

@@ -42,7 +42,9 @@ export function trainInThread(opts: TrainOptions): Promise<TrainResult> {
       else reject(Object.assign(new Error(message.message), { stack: message.stack }));
     });
     worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`the training thread exited (code ${code}) before it finished`)));
+    worker.once('exit', (code) =>
+      reject(new Error(`the training thread exited (code ${code}) before it finished`)),
+    );
   }).finally(() => {
     signal?.removeEventListener('abort', requestAbort);
     void worker.terminate();

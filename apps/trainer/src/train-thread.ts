@@ -22,5 +22,9 @@ try {
   });
   post({ type: 'result', result });
 } catch (err) {
-  post({ type: 'error', message: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined });
+  post({
+    type: 'error',
+    message: err instanceof Error ? err.message : String(err),
+    stack: err instanceof Error ? err.stack : undefined,
+  });
 }

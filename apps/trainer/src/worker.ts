@@ -1,5 +1,11 @@
 import { hostname } from 'node:os';
-import { JobRegistry, QUEUE_NAMES, redisConnection, type TrainingJob, type TrainingJobResult } from '@cam/queue';
+import {
+  JobRegistry,
+  QUEUE_NAMES,
+  redisConnection,
+  type TrainingJob,
+  type TrainingJobResult,
+} from '@cam/queue';
 import { DirectoryArtifactStore } from '@cam/storage';
 import { Worker } from 'bullmq';
 import type { TrainerConfig } from './config.js';
@@ -36,8 +42,12 @@ export function startTrainer(config: TrainerConfig, train: TrainFn, log: (line: 
     lockDuration: config.lockDurationMs,
     stalledInterval: config.stalledIntervalMs,
   });
-  worker.on('failed', (job, err) => log(`job ${job?.id} failed (attempt ${job?.attemptsMade}): ${err.message}`));
-  worker.on('stalled', (jobId) => log(`job ${jobId} stalled (its trainer stopped renewing the lock): re-queued`));
+  worker.on('failed', (job, err) =>
+    log(`job ${job?.id} failed (attempt ${job?.attemptsMade}): ${err.message}`),
+  );
+  worker.on('stalled', (jobId) =>
+    log(`job ${jobId} stalled (its trainer stopped renewing the lock): re-queued`),
+  );
   worker.on('error', (err) => log(`worker error: ${err.message}`));
   // The lock expired (the event loop was blocked longer than lockDuration) and the job may already be running
   // elsewhere: abort this attempt rather than train the same run twice into one folder.

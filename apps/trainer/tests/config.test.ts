@@ -36,6 +36,8 @@ describe('trainerConfigFromEnv', () => {
   });
 
   it.each(['0', '-5', '1.5', 'soon'])('rejects LOCK_DURATION_MS=%s naming the variable', (text) => {
-    expect(() => trainerConfigFromEnv({ LOCK_DURATION_MS: text })).toThrow(`LOCK_DURATION_MS must be a positive whole number, got '${text}'`);
+    expect(() => trainerConfigFromEnv({ LOCK_DURATION_MS: text })).toThrow(
+      `LOCK_DURATION_MS must be a positive whole number, got '${text}'`,
+    );
   });
 });

@@ -3,7 +3,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { JobRegistry, newId, QUEUE_NAMES, redisConnection, type RunParams, type TrainingJob, type TrainingJobResult, type TrainProgress } from '@cam/queue';
+import {
+  JobRegistry,
+  newId,
+  QUEUE_NAMES,
+  redisConnection,
+  type RunParams,
+  type TrainingJob,
+  type TrainingJobResult,
+  type TrainProgress,
+} from '@cam/queue';
 import { Queue, QueueEvents } from 'bullmq';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -12,7 +21,13 @@ const MAIN = resolve(import.meta.dirname, '../src/main.ts');
 /** A tiny CAM net and a few hundred MNIST digits: an epoch takes about a second. */
 export const TINY_RUN: RunParams = {
   dataset: 'mnist',
-  arch: { name: 'tiny', convs: [{ filters: 4, kernelSize: 3 }, { filters: 8, kernelSize: 3 }] },
+  arch: {
+    name: 'tiny',
+    convs: [
+      { filters: 4, kernelSize: 3 },
+      { filters: 8, kernelSize: 3 },
+    ],
+  },
   trainSize: 500,
   testSize: 100,
   epochs: 3,
@@ -35,8 +50,14 @@ export class TrainerHarness {
   readonly registryPrefix = `${this.bullPrefix}-registry`;
   readonly artifactsDir = mkdtempSync(join(tmpdir(), 'cam-trainer-test-'));
   readonly redis = redisConnection(REDIS_URL);
-  readonly queue = new Queue<TrainingJob, TrainingJobResult>(QUEUE_NAMES.training, { connection: this.redis, prefix: this.bullPrefix });
-  readonly events = new QueueEvents(QUEUE_NAMES.training, { connection: redisConnection(REDIS_URL), prefix: this.bullPrefix });
+  readonly queue = new Queue<TrainingJob, TrainingJobResult>(QUEUE_NAMES.training, {
+    connection: this.redis,
+    prefix: this.bullPrefix,
+  });
+  readonly events = new QueueEvents(QUEUE_NAMES.training, {
+    connection: redisConnection(REDIS_URL),
+    prefix: this.bullPrefix,
+  });
   readonly registry = new JobRegistry(this.redis, { prefix: this.registryPrefix });
   readonly progress: ProgressEvent[] = [];
   readonly active = new Map<string, number>();
@@ -45,7 +66,9 @@ export class TrainerHarness {
   private readonly children = new Set<ChildProcess>();
 
   constructor() {
-    this.events.on('progress', ({ jobId, data }) => this.progress.push({ jobId, progress: data as TrainProgress, at: Date.now() }));
+    this.events.on('progress', ({ jobId, data }) =>
+      this.progress.push({ jobId, progress: data as TrainProgress, at: Date.now() }),
+    );
     this.events.on('active', ({ jobId }) => this.active.set(jobId, this.active.get(jobId) ?? Date.now()));
     this.events.on('completed', ({ jobId }) => this.completed.set(jobId, Date.now()));
   }
@@ -69,7 +92,8 @@ export class TrainerHarness {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream }).on('line', (line) => this.output.push(`[${name}] ${line}`));
+    for (const stream of [child.stdout, child.stderr])
+      createInterface({ input: stream }).on('line', (line) => this.output.push(`[${name}] ${line}`));
     this.children.add(child);
     child.once('exit', () => this.children.delete(child));
     return child;
@@ -77,7 +101,11 @@ export class TrainerHarness {
 
   async addRun(params: Partial<RunParams> = {}): Promise<string> {
     const runId = newId('run');
-    await this.queue.add('train', { runId, sweepId: newId('sweep'), params: { ...TINY_RUN, ...params } }, { jobId: runId, attempts: 3 });
+    await this.queue.add(
+      'train',
+      { runId, sweepId: newId('sweep'), params: { ...TINY_RUN, ...params } },
+      { jobId: runId, attempts: 3 },
+    );
     return runId;
   }
 
@@ -106,6 +134,7 @@ export class TrainerHarness {
 }
 
 export function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  if (child.exitCode !== null || child.signalCode !== null)
+    return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
   return new Promise((r) => child.once('exit', (code, signal) => r({ code, signal })));
 }

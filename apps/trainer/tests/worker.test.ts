@@ -8,7 +8,10 @@ function expectInOrder(events: ProgressEvent[]): void {
   expect(events.length).toBeGreaterThan(0);
   for (let i = 1; i < events.length; i++) {
     const [a, b] = [events[i - 1].progress, events[i].progress];
-    expect(b.epoch > a.epoch || (b.epoch === a.epoch && b.step > a.step), `${a.epoch}.${a.step} then ${b.epoch}.${b.step}`).toBe(true);
+    expect(
+      b.epoch > a.epoch || (b.epoch === a.epoch && b.step > a.step),
+      `${a.epoch}.${a.step} then ${b.epoch}.${b.step}`,
+    ).toBe(true);
   }
 }
 
@@ -45,7 +48,9 @@ describe('trainer worker processes', () => {
       const job = (await h.queue.getJob(runId))!;
       expect(job.returnvalue.runId).toBe(runId);
       expect(job.returnvalue.metrics.epochsRun).toBe(3);
-      expect(job.returnvalue.artifacts).toEqual(expect.arrayContaining(['model.json', 'weights.bin', 'metrics.json']));
+      expect(job.returnvalue.artifacts).toEqual(
+        expect.arrayContaining(['model.json', 'weights.bin', 'metrics.json']),
+      );
       expect(job.returnvalue.artifacts.some((name: string) => name.startsWith('checkpoint/'))).toBe(false);
       // The registry's run hash holds the latest progress for the API (libs/queue README: <prefix>:run:<id>).
       const latest = JSON.parse((await h.redis.hget(`${h.registryPrefix}:run:${runId}`, 'progress'))!);
@@ -59,7 +64,9 @@ describe('trainer worker processes', () => {
     const first = h.startTrainer('first');
     const runId = await h.addRun({ epochs: 4 });
     // Epoch 1 is done (and checkpointed) once epoch 2 reports.
-    await h.until('epoch 2 of the first attempt', () => h.progressOf(runId).some((e) => e.progress.epoch === 2));
+    await h.until('epoch 2 of the first attempt', () =>
+      h.progressOf(runId).some((e) => e.progress.epoch === 2),
+    );
     first.kill('SIGKILL');
     await exited(first);
     const killedAt = Date.now();
@@ -73,7 +80,9 @@ describe('trainer worker processes', () => {
     expect(metrics.epochsRun).toBe(4);
     expect(metrics.history).toHaveLength(4);
     // The model library's own resume marker, logged by the second trainer.
-    expect(h.output).toContainEqual(expect.stringMatching(new RegExp(`^\\[second\\].*run ${runId}: resuming from .*: epoch [1-3] done`)));
+    expect(h.output).toContainEqual(
+      expect.stringMatching(new RegExp(`^\\[second\\].*run ${runId}: resuming from .*: epoch [1-3] done`)),
+    );
   });
 
   it('on SIGTERM gives the running job back to the queue (not failed, no attempt used), and it resumes elsewhere', async () => {
@@ -81,13 +90,17 @@ describe('trainer worker processes', () => {
     await h.ready();
     const first = h.startTrainer('first');
     const runId = await h.addRun({ epochs: 4 });
-    await h.until('epoch 2 of the first attempt', () => h.progressOf(runId).some((e) => e.progress.epoch === 2));
+    await h.until('epoch 2 of the first attempt', () =>
+      h.progressOf(runId).some((e) => e.progress.epoch === 2),
+    );
     first.kill('SIGTERM');
     expect(await exited(first)).toEqual({ code: 0, signal: null });
     const job = (await h.queue.getJob(runId))!;
     expect(await job.getState()).toBe('waiting');
     expect(job.attemptsMade).toBe(0);
-    expect(h.output).toContainEqual(expect.stringMatching(`run ${runId}: checkpointed after epoch \\d and given back to the queue`));
+    expect(h.output).toContainEqual(
+      expect.stringMatching(`run ${runId}: checkpointed after epoch \\d and given back to the queue`),
+    );
 
     const stoppedAt = Date.now();
     h.startTrainer('second');
@@ -95,7 +108,9 @@ describe('trainer worker processes', () => {
     const resumed = h.progressOf(runId).filter((e) => e.at > stoppedAt);
     // SIGTERM checkpoints mid-epoch: the next attempt continues after the last step done, not at step 1 of epoch 1.
     expect(resumed[0].progress.epoch * 1000 + resumed[0].progress.step).toBeGreaterThan(2001);
-    expect(h.output).toContainEqual(expect.stringMatching(new RegExp(`^\\[second\\].*run ${runId}: resuming from`)));
+    expect(h.output).toContainEqual(
+      expect.stringMatching(new RegExp(`^\\[second\\].*run ${runId}: resuming from`)),
+    );
     expect(metricsOf(h, runId).epochsRun).toBe(4);
   });
 

@@ -26,7 +26,11 @@ const test = takeFirst(await loadDataset({ dataset: values.dataset, split: 'test
 const { set, boxes } = translatedSet(test, { canvas: Number(values.canvas), seed: Number(values.seed) });
 const started = performance.now();
 const rows = await localizationReport(model, set, boxes, { methods });
-console.log(`translated ${values.dataset} test, first ${set.count} images on ${set.cols}x${set.rows} canvases, seed ${values.seed}, backend ${backend}, ${((performance.now() - started) / 1000).toFixed(1)} s`);
+console.log(
+  `translated ${values.dataset} test, first ${set.count} images on ${set.cols}x${set.rows} canvases, seed ${values.seed}, backend ${backend}, ${((performance.now() - started) / 1000).toFixed(1)} s`,
+);
 console.log('| method | localization accuracy (IoU >= 0.5) | mean IoU |\n|---|---|---|');
-for (const row of rows) console.log(`| ${row.name} | ${(row.accuracy * 100).toFixed(1)} % | ${row.meanIou.toFixed(3)} |`);
-for (const row of rows) console.log(JSON.stringify({ ...row, count: set.count, canvas: set.cols, seed: Number(values.seed) }));
+for (const row of rows)
+  console.log(`| ${row.name} | ${(row.accuracy * 100).toFixed(1)} % | ${row.meanIou.toFixed(3)} |`);
+for (const row of rows)
+  console.log(JSON.stringify({ ...row, count: set.count, canvas: set.cols, seed: Number(values.seed) }));

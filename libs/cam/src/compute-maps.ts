@@ -44,7 +44,8 @@ function argmaxRows(values: Float32Array, classCount: number): Int32Array {
   const out = new Int32Array(values.length / classCount);
   for (let i = 0; i < out.length; i++) {
     let best = 0;
-    for (let c = 1; c < classCount; c++) if (values[i * classCount + c] > values[i * classCount + best]) best = c;
+    for (let c = 1; c < classCount; c++)
+      if (values[i * classCount + c] > values[i * classCount + best]) best = c;
     out[i] = best;
   }
   return out;
@@ -67,15 +68,26 @@ function softmaxRows(logits: Float32Array, classCount: number): Float32Array {
  * gives features and logits; the method turns them into maps (CAM: one batched matrix product for all
  * images and targets).
  */
-export async function computeMaps(model: tf.LayersModel, xs: tf.Tensor4D, opts: ComputeMapsOptions = {}): Promise<CamMaps> {
+export async function computeMaps(
+  model: tf.LayersModel,
+  xs: tf.Tensor4D,
+  opts: ComputeMapsOptions = {},
+): Promise<CamMaps> {
   const method = camMethod(opts.method ?? 'cam');
   const head = cachedCamHead(model);
-  const [activations, logits] = head.features.predict(xs, { batchSize: xs.shape[0] }) as [tf.Tensor4D, tf.Tensor2D];
+  const [activations, logits] = head.features.predict(xs, { batchSize: xs.shape[0] }) as [
+    tf.Tensor4D,
+    tf.Tensor2D,
+  ];
   try {
     const classCount = logits.shape[1];
     const logitValues = (await logits.data()) as Float32Array;
     const predicted = argmaxRows(logitValues, classCount);
-    const { classes, perItem } = resolveTargets(opts.target ?? 'predicted', { predicted, labels: opts.labels, classCount });
+    const { classes, perItem } = resolveTargets(opts.target ?? 'predicted', {
+      predicted,
+      labels: opts.labels,
+      classCount,
+    });
     const targets = tf.tensor2d(classes, [predicted.length, perItem], 'int32');
     const maps = method.maps({ head, inputs: xs, activations, logits, targets });
     targets.dispose();

@@ -13,7 +13,8 @@ import type { CamMethodName } from './methods/registry.js';
 /** Box of the largest 8-connected region with value >= threshold * max; undefined when max <= 0. */
 export function boxFromMap(map: ArrayLike<number>, h: number, w: number, threshold = 0.2): Box | undefined {
   if (map.length !== h * w) throw new RangeError(`map has ${map.length} values, expected ${h}x${w}`);
-  if (!(threshold > 0 && threshold <= 1)) throw new RangeError(`threshold must be in (0, 1], got ${threshold}`);
+  if (!(threshold > 0 && threshold <= 1))
+    throw new RangeError(`threshold must be in (0, 1], got ${threshold}`);
   let max = -Infinity;
   for (let i = 0; i < map.length; i++) if (map[i] > max) max = map[i];
   if (!(max > 0)) return undefined;
@@ -63,14 +64,20 @@ function area(b: Box): number {
 /** Intersection over union of two boxes (x1, y1 exclusive); 0 when either is empty or missing. */
 export function iou(a: Box | undefined, b: Box | undefined): number {
   if (!a || !b) return 0;
-  const inter = area({ x0: Math.max(a.x0, b.x0), y0: Math.max(a.y0, b.y0), x1: Math.min(a.x1, b.x1), y1: Math.min(a.y1, b.y1) });
+  const inter = area({
+    x0: Math.max(a.x0, b.x0),
+    y0: Math.max(a.y0, b.y0),
+    x1: Math.min(a.x1, b.x1),
+    y1: Math.min(a.y1, b.y1),
+  });
   const union = area(a) + area(b) - inter;
   return union > 0 ? inter / union : 0;
 }
 
 /** Share of predicted boxes whose IoU with the true box is at least `minIou` (the paper: 0.5). */
 export function localizationAccuracy(predicted: (Box | undefined)[], truth: Box[], minIou = 0.5): number {
-  if (predicted.length !== truth.length) throw new RangeError(`${predicted.length} predicted boxes for ${truth.length} true ones`);
+  if (predicted.length !== truth.length)
+    throw new RangeError(`${predicted.length} predicted boxes for ${truth.length} true ones`);
   if (truth.length === 0) throw new RangeError('no boxes to score');
   return predicted.filter((box, i) => iou(box, truth[i]) >= minIou).length / truth.length;
 }
@@ -120,11 +127,27 @@ export async function evaluateLocalization(
   const boxes: (Box | undefined)[] = [];
   for (let start = 0; start < set.count; start += batchSize) {
     const n = Math.min(batchSize, set.count - start);
-    const xs = tf.tidy(() => tf.tensor4d(set.images.subarray(start * pixels, (start + n) * pixels), [n, set.rows, set.cols, 1], 'float32').div(255) as tf.Tensor4D);
+    const xs = tf.tidy(
+      () =>
+        tf
+          .tensor4d(
+            set.images.subarray(start * pixels, (start + n) * pixels),
+            [n, set.rows, set.cols, 1],
+            'float32',
+          )
+          .div(255) as tf.Tensor4D,
+    );
     const result = await computeMaps(canvasModel, xs, { method }).finally(() => xs.dispose());
     const resize = mapResizer(result.h, result.w, set.rows, set.cols);
     for (let i = 0; i < n; i++) {
-      boxes.push(boxFromMap(resize(result.maps.subarray(i * result.h * result.w, (i + 1) * result.h * result.w)), set.rows, set.cols, threshold));
+      boxes.push(
+        boxFromMap(
+          resize(result.maps.subarray(i * result.h * result.w, (i + 1) * result.h * result.w)),
+          set.rows,
+          set.cols,
+          threshold,
+        ),
+      );
     }
   }
   const meanIou = boxes.reduce((s, b, i) => s + iou(b, truth[i]), 0) / truth.length;

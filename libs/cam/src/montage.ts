@@ -1,4 +1,13 @@
-import { type Rgb, colourBar, embedSvg, svgDocument, svgImage, svgText, svgToPng, textWidth } from '@cam/plot';
+import {
+  type Rgb,
+  colourBar,
+  embedSvg,
+  svgDocument,
+  svgImage,
+  svgText,
+  svgToPng,
+  textWidth,
+} from '@cam/plot';
 import { colormapBytes } from './image/colormaps.js';
 import { greyImage } from './image/overlay.js';
 import { encodePng } from './image/png.js';
@@ -11,7 +20,10 @@ const MIN_BAR_HEIGHT = 200;
 
 /** "correct: 3  predicted: 3", plus the target class when it is not the predicted one. */
 export function caption(item: { label?: number; predicted: number; target: number }): string[] {
-  const first = item.label === undefined ? `predicted: ${item.predicted}` : `correct: ${item.label}  predicted: ${item.predicted}`;
+  const first =
+    item.label === undefined
+      ? `predicted: ${item.predicted}`
+      : `correct: ${item.label}  predicted: ${item.predicted}`;
   return item.target === item.predicted ? [first] : [first, `target: ${item.target}`];
 }
 
@@ -48,15 +60,39 @@ export function montagePng(batch: CamBatch, inputs: CamInputItem[], rows: number
     body.push(svgImage({ x: imageX, y, width: size, height: size, png: item.overlay, pixelated: false }));
     const input = byIndex.get(item.index);
     if (input) {
-      const digit = encodePng(greyImage(Float32Array.from(input.image, (v) => v / 255), cols, rows));
+      const digit = encodePng(
+        greyImage(
+          Float32Array.from(input.image, (v) => v / 255),
+          cols,
+          rows,
+        ),
+      );
       body.push(svgImage({ x: imageX, y: y + size, width: size, height: size, png: digit }));
     }
     lines[i].forEach((text, l) => {
-      body.push(svgText({ x: x + cellW / 2, y: y + 2 * size + (l + 1) * (CAPTION_SIZE + 4), text, size: CAPTION_SIZE, anchor: 'middle' }));
+      body.push(
+        svgText({
+          x: x + cellW / 2,
+          y: y + 2 * size + (l + 1) * (CAPTION_SIZE + 4),
+          text,
+          size: CAPTION_SIZE,
+          anchor: 'middle',
+        }),
+      );
     });
   });
   const lut = colormapBytes(colormap);
-  const colours = Array.from({ length: lut.length / 3 }, (_, i): Rgb => [lut[i * 3], lut[i * 3 + 1], lut[i * 3 + 2]]);
-  body.push(embedSvg(colourBar({ colours, ...barRange(batch), height: barHeight, width: BAR_WIDTH - GAP }), width - BAR_WIDTH, GAP));
+  const colours = Array.from({ length: lut.length / 3 }, (_, i): Rgb => [
+    lut[i * 3],
+    lut[i * 3 + 1],
+    lut[i * 3 + 2],
+  ]);
+  body.push(
+    embedSvg(
+      colourBar({ colours, ...barRange(batch), height: barHeight, width: BAR_WIDTH - GAP }),
+      width - BAR_WIDTH,
+      GAP,
+    ),
+  );
   return svgToPng(svgDocument({ width, height }, body));
 }

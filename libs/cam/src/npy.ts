@@ -13,8 +13,10 @@ function shapeText(shape: readonly number[]): string {
 /** Encodes `data` (its length the product of `shape`) as a float32 .npy file. */
 export function encodeNpy(data: Float32Array, shape: readonly number[]): Buffer {
   const count = shape.reduce((a, b) => a * b, 1);
-  if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw new RangeError(`bad npy shape [${shape.join(', ')}]`);
-  if (count !== data.length) throw new RangeError(`npy shape [${shape.join(', ')}] needs ${count} values, got ${data.length}`);
+  if (shape.some((d) => !Number.isInteger(d) || d < 0))
+    throw new RangeError(`bad npy shape [${shape.join(', ')}]`);
+  if (count !== data.length)
+    throw new RangeError(`npy shape [${shape.join(', ')}] needs ${count} values, got ${data.length}`);
   const dict = `{'descr': '<f4', 'fortran_order': False, 'shape': ${shapeText(shape)}, }`;
   const unpadded = MAGIC.length + 2 + 2 + dict.length + 1;
   const header = dict + ' '.repeat((ALIGN - (unpadded % ALIGN)) % ALIGN) + '\n';
@@ -35,14 +37,20 @@ export function decodeNpy(buf: Buffer): { data: Float32Array; shape: number[] } 
   if (buf[6] !== 1) throw new Error(`unsupported .npy version ${buf[6]}.${buf[7]}`);
   const headerLength = buf.readUInt16LE(8);
   const header = buf.subarray(10, 10 + headerLength).toString('latin1');
-  if (!header.includes("'descr': '<f4'")) throw new Error(`.npy header is not little-endian float32: ${header.trim()}`);
-  if (!header.includes("'fortran_order': False")) throw new Error('.npy data in Fortran order is not supported');
+  if (!header.includes("'descr': '<f4'"))
+    throw new Error(`.npy header is not little-endian float32: ${header.trim()}`);
+  if (!header.includes("'fortran_order': False"))
+    throw new Error('.npy data in Fortran order is not supported');
   const match = /'shape': \(([\d, ]*)\)/.exec(header);
   if (!match) throw new Error(`.npy header has no shape: ${header.trim()}`);
-  const shape = match[1].split(',').filter((s) => s.trim() !== '').map(Number);
+  const shape = match[1]
+    .split(',')
+    .filter((s) => s.trim() !== '')
+    .map(Number);
   const count = shape.reduce((a, b) => a * b, 1);
   const body = buf.subarray(10 + headerLength);
-  if (body.length !== count * 4) throw new Error(`.npy data has ${body.length} bytes, shape needs ${count * 4}`);
+  if (body.length !== count * 4)
+    throw new Error(`.npy data has ${body.length} bytes, shape needs ${count * 4}`);
   const data = new Float32Array(count);
   for (let i = 0; i < count; i++) data[i] = body.readFloatLE(i * 4);
   return { data, shape };

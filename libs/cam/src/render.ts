@@ -93,13 +93,19 @@ function isInteger(value: unknown, min: number, max: number): boolean {
 /** Defaults spread first, then every field validated with an error naming it. */
 export function resolveRenderOptions(opts: RenderOptions = {}): ResolvedRenderOptions {
   const o = { ...DEFAULT_RENDER_OPTIONS, ...opts };
-  if (!isCamMethodName(o.method)) throw new RangeError(`method: unknown '${o.method}' (one of ${CAM_METHOD_NAMES.join(', ')})`);
-  if (!isColormapName(o.colormap)) throw new RangeError(`colormap: unknown '${o.colormap}' (jet, turbo, viridis, inferno, gray)`);
-  if (!isInteger(o.size, MIN_SIZE, MAX_SIZE)) throw new RangeError(`size: must be an integer from ${MIN_SIZE} to ${MAX_SIZE}, got ${o.size}`);
+  if (!isCamMethodName(o.method))
+    throw new RangeError(`method: unknown '${o.method}' (one of ${CAM_METHOD_NAMES.join(', ')})`);
+  if (!isColormapName(o.colormap))
+    throw new RangeError(`colormap: unknown '${o.colormap}' (jet, turbo, viridis, inferno, gray)`);
+  if (!isInteger(o.size, MIN_SIZE, MAX_SIZE))
+    throw new RangeError(`size: must be an integer from ${MIN_SIZE} to ${MAX_SIZE}, got ${o.size}`);
   if (!(o.alpha >= 0 && o.alpha <= 1)) throw new RangeError(`alpha: must be in [0, 1], got ${o.alpha}`);
-  if (o.interpolation !== 'bilinear' && o.interpolation !== 'nearest') throw new RangeError(`interpolation: bilinear or nearest, got '${o.interpolation}'`);
-  if (!isInteger(o.batchSize, 1, 4096)) throw new RangeError(`batchSize: must be an integer from 1 to 4096, got ${o.batchSize}`);
-  if (!isInteger(o.columns, 1, 64)) throw new RangeError(`columns: must be an integer from 1 to 64, got ${o.columns}`);
+  if (o.interpolation !== 'bilinear' && o.interpolation !== 'nearest')
+    throw new RangeError(`interpolation: bilinear or nearest, got '${o.interpolation}'`);
+  if (!isInteger(o.batchSize, 1, 4096))
+    throw new RangeError(`batchSize: must be an integer from 1 to 4096, got ${o.batchSize}`);
+  if (!isInteger(o.columns, 1, 64))
+    throw new RangeError(`columns: must be an integer from 1 to 64, got ${o.columns}`);
   checkNormalisation(o.normalisation);
   return o;
 }
@@ -109,13 +115,21 @@ export function resolveRenderOptions(opts: RenderOptions = {}): ResolvedRenderOp
  * (plain typed-array loops, no per-pixel tensor ops) normalise at feature resolution, upsample, colour,
  * blend with the upsampled digit and encode a PNG; finally the montage.
  */
-export async function renderCamBatch(model: tf.LayersModel, items: CamInputItem[], opts: RenderOptions = {}): Promise<CamBatch> {
+export async function renderCamBatch(
+  model: tf.LayersModel,
+  items: CamInputItem[],
+  opts: RenderOptions = {},
+): Promise<CamBatch> {
   const o = resolveRenderOptions(opts);
   if (items.length === 0) throw new RangeError('items: at least one image is needed');
   const [, rows, cols, channels] = cachedCamHead(model).features.inputs[0].shape as number[];
-  if (channels !== 1) throw new RangeError(`model takes ${channels}-channel images; CAM rendering handles grey images`);
+  if (channels !== 1)
+    throw new RangeError(`model takes ${channels}-channel images; CAM rendering handles grey images`);
   items.forEach((item, i) => {
-    if (item.image.length !== rows * cols) throw new RangeError(`items[${i}].image has ${item.image.length} pixels, the model takes ${rows}x${cols}`);
+    if (item.image.length !== rows * cols)
+      throw new RangeError(
+        `items[${i}].image has ${item.image.length} pixels, the model takes ${rows}x${cols}`,
+      );
   });
   const greyResize = mapResizer(rows, cols, o.size, o.size, o.interpolation);
   const out: CamItem[] = [];
@@ -126,8 +140,12 @@ export async function renderCamBatch(model: tf.LayersModel, items: CamInputItem[
     const pixels = new Float32Array(batch.length * rows * cols);
     batch.forEach((item, i) => item.image.forEach((v, p) => (pixels[i * rows * cols + p] = v / 255)));
     const xs = tf.tensor4d(pixels, [batch.length, rows, cols, 1]);
-    const labels = batch.every((item) => item.label !== undefined) ? batch.map((item) => item.label as number) : undefined;
-    const result = await computeMaps(model, xs, { method: o.method, target: o.target, labels }).finally(() => xs.dispose());
+    const labels = batch.every((item) => item.label !== undefined)
+      ? batch.map((item) => item.label as number)
+      : undefined;
+    const result = await computeMaps(model, xs, { method: o.method, target: o.target, labels }).finally(() =>
+      xs.dispose(),
+    );
     const { h, w, perItem, classCount } = result;
     shape = { h, w, perItem };
     mapChunks.push(result.maps);

@@ -15,7 +15,9 @@ export function parseTarget(text: string, classCount: number): CamTarget {
   if (text === 'predicted' || text === 'label' || text === 'all') return text;
   const n = Number(text);
   if (text.trim() === '' || !Number.isInteger(n) || n < 0 || n >= classCount) {
-    throw new RangeError(`target must be predicted, label, all or a class from 0 to ${classCount - 1}, got '${text}'`);
+    throw new RangeError(
+      `target must be predicted, label, all or a class from 0 to ${classCount - 1}, got '${text}'`,
+    );
   }
   return n;
 }
@@ -34,10 +36,12 @@ export function resolveTargets(
     return { classes, perItem: classCount };
   }
   if (target === 'label') {
-    if (!labels || labels.length !== n) throw new RangeError(`target 'label' needs a label for each of the ${n} images`);
+    if (!labels || labels.length !== n)
+      throw new RangeError(`target 'label' needs a label for each of the ${n} images`);
     const classes = Int32Array.from(labels);
     classes.forEach((c, i) => {
-      if (!(c >= 0 && c < classCount)) throw new RangeError(`label of image ${i} is ${c}, outside 0..${classCount - 1}`);
+      if (!(c >= 0 && c < classCount))
+        throw new RangeError(`label of image ${i} is ${c}, outside 0..${classCount - 1}`);
     });
     return { classes, perItem: 1 };
   }

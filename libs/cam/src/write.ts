@@ -43,7 +43,10 @@ export function npyShape(batch: CamBatch): number[] {
 }
 
 /** Writes a rendered batch: item PNGs, montage.png, cams.npy and manifest.json. Returns the file names. */
-export async function writeCamBatch(dir: string, batch: CamBatch): Promise<{ files: string[]; manifest: Manifest }> {
+export async function writeCamBatch(
+  dir: string,
+  batch: CamBatch,
+): Promise<{ files: string[]; manifest: Manifest }> {
   await mkdir(dir, { recursive: true });
   const files: string[] = [];
   const put = async (name: string, data: Buffer | string) => {

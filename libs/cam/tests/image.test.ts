@@ -62,7 +62,9 @@ describe('upsampling', () => {
   ])('bilinear %i -> %i agrees with tf.image.resizeBilinear (half-pixel centres)', async (from, to) => {
     const map = tf.randomNormal([from, from], 0, 10, 'float32', from + to);
     const values = (await map.data()) as Float32Array;
-    const expected = (await tf.image.resizeBilinear(map.reshape([1, from, from, 1]) as tf.Tensor4D, [to, to], false, true).data()) as Float32Array;
+    const expected = (await tf.image
+      .resizeBilinear(map.reshape([1, from, from, 1]) as tf.Tensor4D, [to, to], false, true)
+      .data()) as Float32Array;
     const actual = mapResizer(from, from, to, to)(values);
     let worst = 0;
     for (let i = 0; i < actual.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
@@ -76,7 +78,9 @@ describe('upsampling', () => {
     expect(up[3]).toBe(0);
     expect(up[4]).toBe(1);
     expect(up[112 * 4]).toBe(28);
-    const expected = await tf.image.resizeNearestNeighbor(tf.tensor4d(map, [1, 28, 28, 1]), [112, 112], false, true).data();
+    const expected = await tf.image
+      .resizeNearestNeighbor(tf.tensor4d(map, [1, 28, 28, 1]), [112, 112], false, true)
+      .data();
     expect(Array.from(up)).toEqual(Array.from(expected));
   });
 
@@ -91,10 +95,14 @@ describe('upsampling', () => {
 describe('normalisation', () => {
   const map = Float32Array.from([-300, -100, 0, 50, 100, 400]);
   it('min-max per image', () => {
-    expect(Array.from(normaliseMap(map, { mode: 'minmax' }).values)).toEqual([0, 200 / 700, 300 / 700, 350 / 700, 400 / 700, 1].map(Math.fround));
+    expect(Array.from(normaliseMap(map, { mode: 'minmax' }).values)).toEqual(
+      [0, 200 / 700, 300 / 700, 350 / 700, 400 / 700, 1].map(Math.fround),
+    );
   });
   it('a fixed symmetric range, clipped (the seed: [-250, 250])', () => {
-    expect(Array.from(normaliseMap(map, { mode: 'fixed', range: [-250, 250] }).values)).toEqual([0, 0.3, 0.5, 0.6, 0.7, 1].map(Math.fround));
+    expect(Array.from(normaliseMap(map, { mode: 'fixed', range: [-250, 250] }).values)).toEqual(
+      [0, 0.3, 0.5, 0.6, 0.7, 1].map(Math.fround),
+    );
   });
   it('percentile clipping (numpy linear interpolation)', () => {
     const ramp = Float32Array.from({ length: 101 }, (_, i) => i);
@@ -104,13 +112,20 @@ describe('normalisation', () => {
   });
   it('optional ReLU first, and a constant map becomes zeros', () => {
     expect(Array.from(normaliseMap(map, { mode: 'minmax' }, true).values)).toEqual([0, 0, 0, 0.125, 0.25, 1]);
-    expect(Array.from(normaliseMap(new Float32Array(3).fill(5), { mode: 'minmax' }).values)).toEqual([0, 0, 0]);
+    expect(Array.from(normaliseMap(new Float32Array(3).fill(5), { mode: 'minmax' }).values)).toEqual([
+      0, 0, 0,
+    ]);
   });
 });
 
 describe('overlay and PNG', () => {
   it('encodes an overlay that decodes to the right size, with the colour map at the maximum and minimum', () => {
-    const raw = resizeMap(Float32Array.from({ length: 28 * 28 }, (_, i) => Math.sin(i / 50) * 100), 28, 28, 112);
+    const raw = resizeMap(
+      Float32Array.from({ length: 28 * 28 }, (_, i) => Math.sin(i / 50) * 100),
+      28,
+      28,
+      112,
+    );
     const heat = normaliseMap(raw, { mode: 'minmax' }).values;
     const grey = new Float32Array(112 * 112).fill(0.5);
     const png = encodePng(overlayImage(heat, grey, 112, 112, 'jet', 0.8));
@@ -121,17 +136,22 @@ describe('overlay and PNG', () => {
     const pixel = (i: number) => Array.from(image.data.subarray(i * 3, i * 3 + 3));
     // 0.8 * jet(1) + 0.2 * grey and 0.8 * jet(0) + 0.2 * grey, within rounding.
     const blend = (rgb: number[]) => rgb.map((c) => 0.8 * c + 0.2 * 127.5);
-    const within1 = (actual: number[], expected: number[]) => actual.forEach((v, c) => expect(Math.abs(v - expected[c])).toBeLessThanOrEqual(1));
+    const within1 = (actual: number[], expected: number[]) =>
+      actual.forEach((v, c) => expect(Math.abs(v - expected[c])).toBeLessThanOrEqual(1));
     within1(pixel(argmax), blend([127, 0, 0]));
     within1(pixel(argmin), blend([0, 0, 127]));
     const heatOnly = decodePng(encodePng(heatmapImage(heat, 112, 112, 'viridis')));
-    expect(Array.from(heatOnly.data.subarray(argmax * 3, argmax * 3 + 3))).toEqual(Array.from(colormapBytes('viridis').subarray(765)));
+    expect(Array.from(heatOnly.data.subarray(argmax * 3, argmax * 3 + 3))).toEqual(
+      Array.from(colormapBytes('viridis').subarray(765)),
+    );
   });
 
   it('checks its inputs', () => {
     const ok = new Float32Array(4);
     expect(() => overlayImage(ok, ok, 2, 2, 'jet', 1.5)).toThrow(/alpha/);
-    expect(() => overlayImage(Float32Array.from([0, 2, 0, 0]), ok, 2, 2, 'jet', 0.8)).toThrow(/heat\[1\] must be in \[0, 1\]/);
+    expect(() => overlayImage(Float32Array.from([0, 2, 0, 0]), ok, 2, 2, 'jet', 0.8)).toThrow(
+      /heat\[1\] must be in \[0, 1\]/,
+    );
     expect(() => overlayImage(ok, new Float32Array(3), 2, 2, 'jet', 0.8)).toThrow(/2x2/);
     expect(() => encodePng({ width: 2, height: 2, data: new Uint8Array(5) })).toThrow(/12 bytes/);
   });

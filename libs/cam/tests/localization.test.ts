@@ -1,16 +1,29 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ImageSet } from '@cam/dataset';
 import { describe, expect, it } from 'vitest';
-import { boxFromMap, centredBox, computeMaps, evaluateLocalization, iou, localizationAccuracy, withInputSize } from '../src/index.js';
+import {
+  boxFromMap,
+  centredBox,
+  computeMaps,
+  evaluateLocalization,
+  iou,
+  localizationAccuracy,
+  withInputSize,
+} from '../src/index.js';
 import { tinyCamModel } from './tiny-model.js';
 
 // Before any model is built: importing @cam/model registers wasm, which would otherwise take priority.
 await tf.setBackend('cpu');
 
 /** A w x h map with rectangular blobs of given heights. */
-function blobs(h: number, w: number, rects: { x0: number; y0: number; x1: number; y1: number; value: number }[]): Float32Array {
+function blobs(
+  h: number,
+  w: number,
+  rects: { x0: number; y0: number; x1: number; y1: number; value: number }[],
+): Float32Array {
   const map = new Float32Array(h * w);
-  for (const r of rects) for (let y = r.y0; y < r.y1; y++) for (let x = r.x0; x < r.x1; x++) map[y * w + x] = r.value;
+  for (const r of rects)
+    for (let y = r.y0; y < r.y1; y++) for (let x = r.x0; x < r.x1; x++) map[y * w + x] = r.value;
   return map;
 }
 
@@ -46,7 +59,12 @@ describe('box from a map', () => {
     expect(iou(a, { x0: 5, y0: 0, x1: 15, y1: 10 })).toBeCloseTo(50 / 150, 12);
     expect(iou(a, { x0: 10, y0: 10, x1: 20, y1: 20 })).toBe(0);
     expect(iou(a, undefined)).toBe(0);
-    expect(localizationAccuracy([a, { x0: 5, y0: 0, x1: 15, y1: 10 }, undefined, { x0: 0, y0: 0, x1: 10, y1: 8 }], [a, a, a, a])).toBe(0.5);
+    expect(
+      localizationAccuracy(
+        [a, { x0: 5, y0: 0, x1: 15, y1: 10 }, undefined, { x0: 0, y0: 0, x1: 10, y1: 8 }],
+        [a, a, a, a],
+      ),
+    ).toBe(0.5);
     expect(centredBox(64, 64, 20, 18)).toEqual({ x0: 23, y0: 22, x1: 41, y1: 42 });
   });
 });
@@ -65,7 +83,10 @@ describe('on canvases', () => {
     const result = await evaluateLocalization(model, set, truth, { method: 'cam', batchSize: 2 });
     expect(result.boxes).toHaveLength(3);
     // The boxes are the ones the maps give, scored against the truth.
-    const xs = tf.tensor4d(Float32Array.from(images, (v) => v / 255), [3, 64, 64, 1]);
+    const xs = tf.tensor4d(
+      Float32Array.from(images, (v) => v / 255),
+      [3, 64, 64, 1],
+    );
     const maps = await computeMaps(canvas, xs);
     const expected = [0, 1, 2].map((i) => boxFromMap(maps.maps.subarray(i * 4096, (i + 1) * 4096), 64, 64));
     expect(result.boxes).toEqual(expected);

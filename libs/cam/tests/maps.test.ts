@@ -7,13 +7,23 @@ import { randomImages, tinyCamModel } from './tiny-model.js';
 await tf.setBackend('cpu');
 
 /** CAM_c(y, x) = sum_k W[k, c] f_k(y, x) with plain loops over the same features and weights. */
-function loopCam(features: Float32Array, weights: Float32Array, n: number, h: number, w: number, k: number, classes: number, c: (i: number) => number): Float32Array {
+function loopCam(
+  features: Float32Array,
+  weights: Float32Array,
+  n: number,
+  h: number,
+  w: number,
+  k: number,
+  classes: number,
+  c: (i: number) => number,
+): Float32Array {
   const out = new Float32Array(n * h * w);
   for (let i = 0; i < n; i++)
     for (let y = 0; y < h; y++)
       for (let x = 0; x < w; x++) {
         let sum = 0;
-        for (let ch = 0; ch < k; ch++) sum += weights[ch * classes + c(i)] * features[((i * h + y) * w + x) * k + ch];
+        for (let ch = 0; ch < k; ch++)
+          sum += weights[ch * classes + c(i)] * features[((i * h + y) * w + x) * k + ch];
         out[(i * h + y) * w + x] = sum;
       }
   return out;
@@ -22,7 +32,12 @@ function loopCam(features: Float32Array, weights: Float32Array, n: number, h: nu
 async function featuresAndWeights(model: tf.LayersModel, xs: tf.Tensor4D) {
   const head = cachedCamHead(model);
   const [f, logits] = head.features.predict(xs) as tf.Tensor[];
-  const result = { features: (await f.data()) as Float32Array, logits: (await logits.data()) as Float32Array, weights: (await head.weights.data()) as Float32Array, k: f.shape[3] as number };
+  const result = {
+    features: (await f.data()) as Float32Array,
+    logits: (await logits.data()) as Float32Array,
+    weights: (await head.weights.data()) as Float32Array,
+    k: f.shape[3] as number,
+  };
   tf.dispose([f, logits]);
   return result;
 }
@@ -42,7 +57,11 @@ describe('CAM', () => {
     const result = await computeMaps(model, xs, { method: 'cam' });
     const { features, weights, k } = await featuresAndWeights(model, xs);
     expect([result.h, result.w, result.perItem]).toEqual([8, 8, 1]);
-    expectClose(result.maps, loopCam(features, weights, 5, 8, 8, k, 4, (i) => result.predicted[i]), 1e-5);
+    expectClose(
+      result.maps,
+      loopCam(features, weights, 5, 8, 8, k, 4, (i) => result.predicted[i]),
+      1e-5,
+    );
     // The maps are not trivially zero or all positive: CAM has no ReLU.
     expect(Math.max(...result.maps)).toBeGreaterThan(0);
   });
@@ -57,7 +76,11 @@ describe('CAM', () => {
       const reference = loopCam(features, weights, 5, 8, 8, k, 4, () => c);
       expectClose(one.maps, reference, 1e-5);
       for (let i = 0; i < 5; i++) {
-        expectClose(all.maps.subarray((i * 4 + c) * 64, (i * 4 + c + 1) * 64), reference.subarray(i * 64, (i + 1) * 64), 1e-5);
+        expectClose(
+          all.maps.subarray((i * 4 + c) * 64, (i * 4 + c + 1) * 64),
+          reference.subarray(i * 64, (i + 1) * 64),
+          1e-5,
+        );
       }
     }
     const labelled = await computeMaps(model, xs, { target: 'label', labels: [3, 2, 1, 0, 3] });
@@ -85,14 +108,22 @@ describe('gradient methods on a GAP + linear head', () => {
   it('Grad-CAM on the pre-softmax score equals ReLU(CAM) / (H * W)', async () => {
     const cam = await computeMaps(model, xs, { method: 'cam', target: 'all' });
     const grad = await computeMaps(model, xs, { method: 'gradcam', target: 'all' });
-    expectClose(grad.maps, cam.maps.map((v) => Math.max(v, 0) / hw), 1e-6);
+    expectClose(
+      grad.maps,
+      cam.maps.map((v) => Math.max(v, 0) / hw),
+      1e-6,
+    );
     expect(cam.maps.some((v) => v < 0)).toBe(true);
   });
 
   it('HiResCAM equals CAM / (H * W), negative values kept', async () => {
     const cam = await computeMaps(model, xs, { method: 'cam' });
     const hires = await computeMaps(model, xs, { method: 'hirescam' });
-    expectClose(hires.maps, cam.maps.map((v) => v / hw), 1e-6);
+    expectClose(
+      hires.maps,
+      cam.maps.map((v) => v / hw),
+      1e-6,
+    );
   });
 
   it('Grad-CAM++ matches its closed form for constant gradients g = W[k, c] / (H * W)', async () => {
@@ -125,7 +156,8 @@ describe('Score-CAM', () => {
     const result = await computeMaps(model, xs, { method: 'scorecam', target: 1 });
     const { features, k } = await featuresAndWeights(model, xs);
     const pixels = (await xs.data()) as Float32Array;
-    const probabilityOf1 = (image: Float32Array) => (model.predict(tf.tensor4d(image, [1, 8, 8, 1])) as tf.Tensor).dataSync()[1];
+    const probabilityOf1 = (image: Float32Array) =>
+      (model.predict(tf.tensor4d(image, [1, 8, 8, 1])) as tf.Tensor).dataSync()[1];
     const baseline = probabilityOf1(new Float32Array(64));
     const expected = new Float32Array(2 * 64);
     for (let i = 0; i < 2; i++) {

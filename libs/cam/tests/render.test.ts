@@ -4,7 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type CamInputItem, caption, colormapBytes, computeMaps, decodeNpy, decodePng, encodeNpy, renderCamBatch, writeCamBatch } from '../src/index.js';
+import {
+  type CamInputItem,
+  caption,
+  colormapBytes,
+  computeMaps,
+  decodeNpy,
+  decodePng,
+  encodeNpy,
+  renderCamBatch,
+  writeCamBatch,
+} from '../src/index.js';
 import { tinyCamModel } from './tiny-model.js';
 
 const SIZE = 28;
@@ -31,8 +41,17 @@ describe('renderCamBatch and writeCamBatch', () => {
   const model = tinyCamModel({ size: SIZE, filters: 5 });
 
   it('renders PNG overlays whose colours at the map maximum and minimum are the colour map ends', async () => {
-    const batch = await renderCamBatch(model, items(3), { size: SIZE, alpha: 1, montage: false, heatmaps: true, batchSize: 2 });
-    const xs = tf.tensor4d(Float32Array.from(items(3).flatMap((it) => Array.from(it.image, (v) => v / 255))), [3, SIZE, SIZE, 1]);
+    const batch = await renderCamBatch(model, items(3), {
+      size: SIZE,
+      alpha: 1,
+      montage: false,
+      heatmaps: true,
+      batchSize: 2,
+    });
+    const xs = tf.tensor4d(
+      Float32Array.from(items(3).flatMap((it) => Array.from(it.image, (v) => v / 255))),
+      [3, SIZE, SIZE, 1],
+    );
     const reference = await computeMaps(model, xs);
     expect(batch.maps).toEqual(reference.maps);
     const jet = colormapBytes('jet');
@@ -69,18 +88,29 @@ describe('renderCamBatch and writeCamBatch', () => {
     expect(montage.width).toBeGreaterThan(4 * 56);
     expect(montage.height).toBeGreaterThan(2 * 56);
     if (hasNumpy()) {
-      const script = 'import numpy, sys; a = numpy.load(sys.argv[1]); print(a.dtype, a.shape, repr(float(a[1, 3, 5])))';
-      const printed = execFileSync('/usr/bin/python3', ['-c', script, join(out, 'cams.npy')], { encoding: 'utf8' }).trim();
+      const script =
+        'import numpy, sys; a = numpy.load(sys.argv[1]); print(a.dtype, a.shape, repr(float(a[1, 3, 5])))';
+      const printed = execFileSync('/usr/bin/python3', ['-c', script, join(out, 'cams.npy')], {
+        encoding: 'utf8',
+      }).trim();
       expect(printed).toBe(`float32 (4, 28, 28) ${batch.maps[SIZE * SIZE + 3 * SIZE + 5]}`);
     }
   });
 
   it('rejects bad options and inputs with messages naming the field', async () => {
-    await expect(renderCamBatch(model, items(1), { method: 'nope' as 'cam' })).rejects.toThrow(/method: unknown 'nope'/);
-    await expect(renderCamBatch(model, items(1), { colormap: 'hot' as 'jet' })).rejects.toThrow(/colormap: unknown 'hot'/);
-    await expect(renderCamBatch(model, items(1), { size: 20 })).rejects.toThrow(/size: must be an integer from 28 to 896/);
+    await expect(renderCamBatch(model, items(1), { method: 'nope' as 'cam' })).rejects.toThrow(
+      /method: unknown 'nope'/,
+    );
+    await expect(renderCamBatch(model, items(1), { colormap: 'hot' as 'jet' })).rejects.toThrow(
+      /colormap: unknown 'hot'/,
+    );
+    await expect(renderCamBatch(model, items(1), { size: 20 })).rejects.toThrow(
+      /size: must be an integer from 28 to 896/,
+    );
     await expect(renderCamBatch(model, items(1), { alpha: 2 })).rejects.toThrow(/alpha/);
-    await expect(renderCamBatch(model, [{ image: new Uint8Array(10), index: 0 }])).rejects.toThrow(/items\[0\]\.image has 10 pixels/);
+    await expect(renderCamBatch(model, [{ image: new Uint8Array(10), index: 0 }])).rejects.toThrow(
+      /items\[0\]\.image has 10 pixels/,
+    );
     await expect(renderCamBatch(model, [])).rejects.toThrow(/at least one/);
   });
 });
@@ -98,7 +128,9 @@ describe('captions and .npy', () => {
     expect(buf.subarray(0, 8)).toEqual(Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]));
     const headerLength = buf.readUInt16LE(8);
     expect((10 + headerLength) % 64).toBe(0);
-    expect(buf.subarray(10, 10 + headerLength).toString('latin1')).toMatch(/^\{'descr': '<f4', 'fortran_order': False, 'shape': \(2, 3, 4\), \} *\n$/);
+    expect(buf.subarray(10, 10 + headerLength).toString('latin1')).toMatch(
+      /^\{'descr': '<f4', 'fortran_order': False, 'shape': \(2, 3, 4\), \} *\n$/,
+    );
     expect(buf.length).toBe(10 + headerLength + 96);
     expect(decodeNpy(buf)).toEqual({ data, shape: [2, 3, 4] });
     expect(() => encodeNpy(data, [5, 5])).toThrow(/needs 25 values/);

@@ -60,8 +60,10 @@ export function batchTensors(set: ImageSet, indices: Uint32Array): { xs: tf.Tens
  */
 export function* batches(set: ImageSet, opts: BatchOptions): Generator<Batch> {
   const { batchSize, seed, epoch = 0, dropRemainder = false } = opts;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
-  if (!Number.isInteger(epoch) || epoch < 0) throw new RangeError(`epoch must be a non-negative integer, got ${epoch}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
+  if (!Number.isInteger(epoch) || epoch < 0)
+    throw new RangeError(`epoch must be a non-negative integer, got ${epoch}`);
   let order: Uint32Array;
   if (seed === undefined) {
     order = new Uint32Array(set.count);

@@ -30,21 +30,33 @@ function checkMagic(view: DataView, fileName: string, expected: number, what: st
   if (magic === expected) return;
   const other = expected === IDX_IMAGES_MAGIC ? IDX_LABELS_MAGIC : IDX_IMAGES_MAGIC;
   const hint = magic === other ? ` (it looks like a ${what === 'images' ? 'labels' : 'images'} file)` : '';
-  throw new IdxFormatError(fileName, `magic number ${hex32(magic)} is not ${hex32(expected)} (IDX unsigned-byte ${what})${hint}`);
+  throw new IdxFormatError(
+    fileName,
+    `magic number ${hex32(magic)} is not ${hex32(expected)} (IDX unsigned-byte ${what})${hint}`,
+  );
 }
 
 function checkLength(buf: Uint8Array, fileName: string, expected: number, shape: string): void {
   if (buf.length < expected) {
-    throw new IdxFormatError(fileName, `truncated: header says ${shape} (${expected} bytes) but the file has ${buf.length} bytes`);
+    throw new IdxFormatError(
+      fileName,
+      `truncated: header says ${shape} (${expected} bytes) but the file has ${buf.length} bytes`,
+    );
   }
   if (buf.length > expected) {
-    throw new IdxFormatError(fileName, `${buf.length - expected} unexpected bytes after the ${shape} data (${expected} bytes expected)`);
+    throw new IdxFormatError(
+      fileName,
+      `${buf.length - expected} unexpected bytes after the ${shape} data (${expected} bytes expected)`,
+    );
   }
 }
 
 function checkHeader(buf: Uint8Array, fileName: string, headerBytes: number): DataView {
   if (buf.length < headerBytes) {
-    throw new IdxFormatError(fileName, `truncated: ${buf.length} bytes is shorter than the ${headerBytes}-byte IDX header`);
+    throw new IdxFormatError(
+      fileName,
+      `truncated: ${buf.length} bytes is shorter than the ${headerBytes}-byte IDX header`,
+    );
   }
   return new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
 }
@@ -55,13 +67,17 @@ function plainBytes(buf: Uint8Array, headerBytes: number): Uint8Array {
 }
 
 /** Parses an IDX images file (already decompressed): unsigned bytes [count, rows, cols]. */
-export function readIdxImages(buf: Uint8Array, fileName: string): Pick<ImageSet, 'images' | 'count' | 'rows' | 'cols'> {
+export function readIdxImages(
+  buf: Uint8Array,
+  fileName: string,
+): Pick<ImageSet, 'images' | 'count' | 'rows' | 'cols'> {
   const view = checkHeader(buf, fileName, IMAGES_HEADER_BYTES);
   checkMagic(view, fileName, IDX_IMAGES_MAGIC, 'images');
   const count = view.getUint32(4, false);
   const rows = view.getUint32(8, false);
   const cols = view.getUint32(12, false);
-  if (rows === 0 || cols === 0) throw new IdxFormatError(fileName, `image size ${rows}x${cols} has a zero dimension`);
+  if (rows === 0 || cols === 0)
+    throw new IdxFormatError(fileName, `image size ${rows}x${cols} has a zero dimension`);
   checkLength(buf, fileName, IMAGES_HEADER_BYTES + count * rows * cols, `${count} images of ${rows}x${cols}`);
   return { images: plainBytes(buf, IMAGES_HEADER_BYTES), count, rows, cols };
 }
@@ -88,7 +104,10 @@ export async function readMaybeGzipped(path: string): Promise<Uint8Array> {
 
 /** Reads an images file and its labels file (raw or gzipped) and checks that they agree. */
 export async function readIdxPair(imagesPath: string, labelsPath: string): Promise<ImageSet> {
-  const [imageBuf, labelBuf] = await Promise.all([readMaybeGzipped(imagesPath), readMaybeGzipped(labelsPath)]);
+  const [imageBuf, labelBuf] = await Promise.all([
+    readMaybeGzipped(imagesPath),
+    readMaybeGzipped(labelsPath),
+  ]);
   const images = readIdxImages(imageBuf, imagesPath);
   const labels = readIdxLabels(labelBuf, labelsPath);
   if (labels.length !== images.count) {

@@ -98,7 +98,9 @@ export function takeStratified(set: ImageSet, perClass: number, seed: number): I
   for (const label of set.labels) available.set(label, (available.get(label) ?? 0) + 1);
   for (const [label, n] of available) {
     if (n < perClass) {
-      throw new RangeError(`takeStratified: label ${label} has only ${n} images, fewer than perClass=${perClass}`);
+      throw new RangeError(
+        `takeStratified: label ${label} has only ${n} images, fewer than perClass=${perClass}`,
+      );
     }
   }
   const taken = new Map<number, number>();

@@ -1,6 +1,31 @@
-export { type Box, type ImageSet, imageAt, imageSize, shuffledIndices, takeFirst, takeIndices, takeRange, takeStratified } from './image-set.js';
-export { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, IdxFormatError, readIdxImages, readIdxLabels, readIdxPair, readMaybeGzipped } from './idx.js';
-export { type DatasetName, DatasetNotFoundError, type LoadDatasetOptions, type Split, datasetDir, loadDataset } from './sources.js';
+export {
+  type Box,
+  type ImageSet,
+  imageAt,
+  imageSize,
+  shuffledIndices,
+  takeFirst,
+  takeIndices,
+  takeRange,
+  takeStratified,
+} from './image-set.js';
+export {
+  IDX_IMAGES_MAGIC,
+  IDX_LABELS_MAGIC,
+  IdxFormatError,
+  readIdxImages,
+  readIdxLabels,
+  readIdxPair,
+  readMaybeGzipped,
+} from './idx.js';
+export {
+  type DatasetName,
+  DatasetNotFoundError,
+  type LoadDatasetOptions,
+  type Split,
+  datasetDir,
+  loadDataset,
+} from './sources.js';
 export { type ValidationSplitOptions, splitValidation } from './split.js';
 export { type Batch, type BatchOptions, batchCount, batchTensors, batches, epochOrder } from './batches.js';
 export { type TranslateOptions, type TranslatedSet, translatedSet } from './translate.js';

@@ -59,7 +59,9 @@ function mnistDir(): string {
 function fashionMnistDir(): string {
   if (existsSync(FASHION_MNIST_DEBIAN_DIR)) return FASHION_MNIST_DEBIAN_DIR;
   const listing = spawnSync('dpkg', ['-L', FASHION_MNIST_PACKAGE], { encoding: 'utf8', timeout: 10_000 });
-  const imagesFile = (listing.stdout ?? '').split('\n').find((line) => /train-images[-.]idx3-ubyte(\.gz)?$/.test(line));
+  const imagesFile = (listing.stdout ?? '')
+    .split('\n')
+    .find((line) => /train-images[-.]idx3-ubyte(\.gz)?$/.test(line));
   if (imagesFile) return dirname(imagesFile);
   throw new DatasetNotFoundError(
     `dataset 'fashion-mnist': not found in ${FASHION_MNIST_DEBIAN_DIR}; install it with ` +
@@ -93,12 +95,16 @@ export async function loadDataset(opts: LoadDatasetOptions): Promise<ImageSet> {
   }
   const dir = datasetDir(dataset, opts.dir);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new DatasetNotFoundError(`dataset '${dataset}': folder ${dir} does not exist; ${installHint(dataset)}`);
+    throw new DatasetNotFoundError(
+      `dataset '${dataset}': folder ${dir} does not exist; ${installHint(dataset)}`,
+    );
   }
   const imagesPath = findFile(dir, opts.split, 'images');
   const labelsPath = findFile(dir, opts.split, 'labels');
   if (!imagesPath || !labelsPath) {
-    const missing = imagesPath ? candidateNames(opts.split, 'labels')[0] : candidateNames(opts.split, 'images')[0];
+    const missing = imagesPath
+      ? candidateNames(opts.split, 'labels')[0]
+      : candidateNames(opts.split, 'images')[0];
     throw new DatasetNotFoundError(
       `dataset '${dataset}': ${dir} has no ${missing} (nor .gz); ${installHint(dataset)}`,
     );

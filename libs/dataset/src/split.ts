@@ -16,14 +16,18 @@ export interface ValidationSplitOptions {
 }
 
 /** Splits a set into training and validation parts. */
-export function splitValidation(set: ImageSet, opts: ValidationSplitOptions = {}): { train: ImageSet; validation: ImageSet } {
+export function splitValidation(
+  set: ImageSet,
+  opts: ValidationSplitOptions = {},
+): { train: ImageSet; validation: ImageSet } {
   const fraction = opts.fraction ?? 0.2;
   if (!(fraction >= 0 && fraction < 1)) {
     throw new RangeError(`validation fraction must be in [0, 1), got ${fraction}`);
   }
   const validationCount = Math.round(set.count * fraction);
   const trainCount = set.count - validationCount;
-  if (trainCount === 0) throw new RangeError(`validation fraction ${fraction} of ${set.count} images leaves no training images`);
+  if (trainCount === 0)
+    throw new RangeError(`validation fraction ${fraction} of ${set.count} images leaves no training images`);
   if (opts.seed === undefined) {
     return { train: takeRange(set, 0, trainCount), validation: takeRange(set, trainCount, set.count) };
   }

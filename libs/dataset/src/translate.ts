@@ -47,7 +47,9 @@ export function translatedSet(source: ImageSet, opts: TranslateOptions): Transla
   const canvas = opts.canvas ?? 64;
   checkSeed(opts.seed);
   if (!Number.isInteger(canvas) || canvas < source.rows || canvas < source.cols) {
-    throw new RangeError(`canvas must be an integer of at least ${Math.max(source.rows, source.cols)}, got ${canvas}`);
+    throw new RangeError(
+      `canvas must be an integer of at least ${Math.max(source.rows, source.cols)}, got ${canvas}`,
+    );
   }
   const { rows, cols, count } = source;
   const images = new Uint8Array(count * canvas * canvas);

@@ -3,7 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { type Batch, batchCount, batches } from '../src/index.js';
 import { tinySet } from './fixtures.js';
 
-const set = tinySet(Array.from({ length: 23 }, (_, i) => i % 10), 3, 2);
+const set = tinySet(
+  Array.from({ length: 23 }, (_, i) => i % 10),
+  3,
+  2,
+);
 
 function collect(gen: Generator<Batch>): { order: number[]; sizes: number[] } {
   const order: number[] = [];
@@ -56,6 +60,8 @@ describe('batches', () => {
   });
 
   it('rejects a bad batch size', () => {
-    expect(() => batches(set, { batchSize: 0 }).next()).toThrow(/batchSize must be a positive integer, got 0/);
+    expect(() => batches(set, { batchSize: 0 }).next()).toThrow(
+      /batchSize must be a positive integer, got 0/,
+    );
   });
 });

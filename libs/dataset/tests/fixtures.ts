@@ -5,7 +5,13 @@ import { gzipSync } from 'node:zlib';
 import type { ImageSet } from '../src/index.js';
 
 /** An IDX images file: big-endian header then the pixels. */
-export function idxImages(count: number, rows: number, cols: number, pixel: (i: number) => number, magic = 0x803): Uint8Array {
+export function idxImages(
+  count: number,
+  rows: number,
+  cols: number,
+  pixel: (i: number) => number,
+  magic = 0x803,
+): Uint8Array {
   const buf = new Uint8Array(16 + count * rows * cols);
   const view = new DataView(buf.buffer);
   [magic, count, rows, cols].forEach((v, k) => view.setUint32(4 * k, v, false));
@@ -25,7 +31,8 @@ export function idxLabels(labels: number[], magic = 0x801): Uint8Array {
 /** A temporary folder; `files` maps name -> bytes, gzipped when the name ends in .gz. */
 export function tempFolder(files: Record<string, Uint8Array>): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'cam-dataset-'));
-  for (const [name, bytes] of Object.entries(files)) writeFileSync(join(dir, name), name.endsWith('.gz') ? gzipSync(bytes) : bytes);
+  for (const [name, bytes] of Object.entries(files))
+    writeFileSync(join(dir, name), name.endsWith('.gz') ? gzipSync(bytes) : bytes);
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 

@@ -32,7 +32,9 @@ describe('IDX parsing', () => {
       /imgs\.idx: magic number 0x08030000 is not 0x00000803/,
     );
     expect(() => readIdxLabels(idxLabels([1], 0x0802), 'lbl.idx')).toThrow(IdxFormatError);
-    expect(() => readIdxImages(idxLabels([1, 2, 3, 4, 5, 6, 7, 8]), 'swapped')).toThrow(/looks like a labels file/);
+    expect(() => readIdxImages(idxLabels([1, 2, 3, 4, 5, 6, 7, 8]), 'swapped')).toThrow(
+      /looks like a labels file/,
+    );
   });
 
   it('rejects truncated files and files with extra bytes', () => {
@@ -40,7 +42,9 @@ describe('IDX parsing', () => {
     expect(() => readIdxImages(full.subarray(0, full.length - 1), 'cut')).toThrow(
       /cut: truncated: header says 5 images of 4x3 \(76 bytes\) but the file has 75 bytes/,
     );
-    expect(() => readIdxImages(full.subarray(0, 10), 'short')).toThrow(/short: truncated: 10 bytes is shorter than the 16-byte/);
+    expect(() => readIdxImages(full.subarray(0, 10), 'short')).toThrow(
+      /short: truncated: 10 bytes is shorter than the 16-byte/,
+    );
     const labels = idxLabels(LABELS);
     expect(() => readIdxLabels(labels.subarray(0, 9), 'lab')).toThrow(/lab: truncated: header says 5 labels/);
     const longer = new Uint8Array(labels.length + 2);
@@ -49,7 +53,9 @@ describe('IDX parsing', () => {
   });
 
   it('rejects zero image dimensions', () => {
-    expect(() => readIdxImages(idxImages(2, 0, 3, pixel), 'flat')).toThrow(/flat: image size 0x3 has a zero dimension/);
+    expect(() => readIdxImages(idxImages(2, 0, 3, pixel), 'flat')).toThrow(
+      /flat: image size 0x3 has a zero dimension/,
+    );
   });
 });
 

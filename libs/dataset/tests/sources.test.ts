@@ -39,9 +39,9 @@ describe('missing sources', () => {
     await expect(loadDataset({ dataset: '/nonexistent/idx', split: 'train' })).rejects.toThrow(
       /folder \/nonexistent\/idx does not exist; give a folder holding train-images-idx3-ubyte/,
     );
-    await expect(loadDataset({ dataset: 'fashion-mnist', dir: '/nonexistent/fm', split: 'test' })).rejects.toThrow(
-      /apt-get install dataset-fashion-mnist/,
-    );
+    await expect(
+      loadDataset({ dataset: 'fashion-mnist', dir: '/nonexistent/fm', split: 'test' }),
+    ).rejects.toThrow(/apt-get install dataset-fashion-mnist/);
     await expect(loadDataset({ dataset: 'mnist', dir: '/nonexistent/m', split: 'test' })).rejects.toThrow(
       DatasetNotFoundError,
     );
@@ -50,13 +50,17 @@ describe('missing sources', () => {
   it('names the missing file', async () => {
     const folder = tempFolder({ 'train-images-idx3-ubyte': idxImages(1, 2, 2, () => 0) });
     try {
-      await expect(loadDataset({ dataset: folder.dir, split: 'train' })).rejects.toThrow(/has no train-labels-idx1-ubyte \(nor \.gz\)/);
+      await expect(loadDataset({ dataset: folder.dir, split: 'train' })).rejects.toThrow(
+        /has no train-labels-idx1-ubyte \(nor \.gz\)/,
+      );
     } finally {
       folder.remove();
     }
   });
 
   it('rejects an unknown split', async () => {
-    await expect(loadDataset({ split: 'valid' as 'train' })).rejects.toThrow(/split must be 'train' or 'test'/);
+    await expect(loadDataset({ split: 'valid' as 'train' })).rejects.toThrow(
+      /split must be 'train' or 'test'/,
+    );
   });
 });

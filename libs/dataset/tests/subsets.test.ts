@@ -42,7 +42,9 @@ describe('splitValidation', () => {
   });
 
   it('rejects fractions outside [0, 1)', () => {
-    expect(() => splitValidation(set, { fraction: 1 })).toThrow(/validation fraction must be in \[0, 1\), got 1/);
+    expect(() => splitValidation(set, { fraction: 1 })).toThrow(
+      /validation fraction must be in \[0, 1\), got 1/,
+    );
     expect(() => splitValidation(set, { fraction: -0.1 })).toThrow(/validation fraction/);
   });
 });

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { type ImageSet, imageAt, loadDataset, takeFirst, translatedSet } from '../src/index.js';
 
 // Buffer.equals: vitest's deep equality takes seconds on 200,000-element arrays.
-const sameBytes = (a: Uint8Array, b: Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
+const sameBytes = (a: Uint8Array, b: Uint8Array) =>
+  Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
 
 function nonzeroBounds(pixels: Uint8Array, side: number) {
   let [x0, y0, x1, y1] = [side, side, 0, 0];
@@ -43,11 +44,19 @@ describe('translatedSet', () => {
     expect(translatedSet(source, { seed: 5 }).boxes).not.toEqual(translatedSet(source, { seed: 4 }).boxes);
     const small = translatedSet(source, { seed: 1, canvas: 28 });
     expect(sameBytes(small.set.images, source.images)).toBe(true); // no room to move
-    expect(() => translatedSet(source, { seed: 1, canvas: 20 })).toThrow(/canvas must be an integer of at least 28, got 20/);
+    expect(() => translatedSet(source, { seed: 1, canvas: 20 })).toThrow(
+      /canvas must be an integer of at least 28, got 20/,
+    );
   });
 
   it('gives a blank image an empty box at its position', () => {
-    const blank: ImageSet = { images: new Uint8Array(4), labels: Uint8Array.of(0), count: 1, rows: 2, cols: 2 };
+    const blank: ImageSet = {
+      images: new Uint8Array(4),
+      labels: Uint8Array.of(0),
+      count: 1,
+      rows: 2,
+      cols: 2,
+    };
     const [box] = translatedSet(blank, { seed: 2, canvas: 6 }).boxes;
     expect(box.x1 - box.x0).toBe(0);
     expect(box.y1 - box.y0).toBe(0);

@@ -56,31 +56,43 @@ function positiveInteger(value: unknown, field: string): void {
 
 /** Throws {@link ArchSpecError} unless `spec` is a valid architecture; returns it typed. */
 export function validateArch(spec: unknown): ArchSpec {
-  if (typeof spec !== 'object' || spec === null) throw new ArchSpecError(`arch: must be an object, got ${JSON.stringify(spec)}`);
+  if (typeof spec !== 'object' || spec === null)
+    throw new ArchSpecError(`arch: must be an object, got ${JSON.stringify(spec)}`);
   const s = spec as Record<string, unknown>;
-  if (typeof s.name !== 'string' || s.name.trim() === '') throw new ArchSpecError(`arch.name: must be a non-empty string`);
+  if (typeof s.name !== 'string' || s.name.trim() === '')
+    throw new ArchSpecError(`arch.name: must be a non-empty string`);
   if (!Array.isArray(s.inputShape) || s.inputShape.length !== 3) {
-    throw new ArchSpecError(`arch.inputShape: must be [height, width, channels], got ${JSON.stringify(s.inputShape)}`);
+    throw new ArchSpecError(
+      `arch.inputShape: must be [height, width, channels], got ${JSON.stringify(s.inputShape)}`,
+    );
   }
   s.inputShape.forEach((d, i) => positiveInteger(d, `arch.inputShape[${i}]`));
   if (!Array.isArray(s.convs) || s.convs.length === 0) {
-    throw new ArchSpecError(`arch.convs: must be a non-empty list of conv layers ({ filters, kernelSize }); CAM needs a last conv`);
+    throw new ArchSpecError(
+      `arch.convs: must be a non-empty list of conv layers ({ filters, kernelSize }); CAM needs a last conv`,
+    );
   }
   s.convs.forEach((c: unknown, i) => {
-    if (typeof c !== 'object' || c === null) throw new ArchSpecError(`arch.convs[${i}]: must be { filters, kernelSize }, got ${JSON.stringify(c)}`);
+    if (typeof c !== 'object' || c === null)
+      throw new ArchSpecError(`arch.convs[${i}]: must be { filters, kernelSize }, got ${JSON.stringify(c)}`);
     const conv = c as Record<string, unknown>;
     positiveInteger(conv.filters, `arch.convs[${i}].filters`);
     positiveInteger(conv.kernelSize, `arch.convs[${i}].kernelSize`);
     if ((conv.kernelSize as number) % 2 === 0) {
-      throw new ArchSpecError(`arch.convs[${i}].kernelSize: must be odd so that 'same' padding keeps the map centred, got ${conv.kernelSize}`);
+      throw new ArchSpecError(
+        `arch.convs[${i}].kernelSize: must be odd so that 'same' padding keeps the map centred, got ${conv.kernelSize}`,
+      );
     }
   });
   positiveInteger(s.classes, 'arch.classes');
-  if ((s.classes as number) < 2) throw new ArchSpecError(`arch.classes: must be at least 2, got ${s.classes}`);
+  if ((s.classes as number) < 2)
+    throw new ArchSpecError(`arch.classes: must be at least 2, got ${s.classes}`);
   if (s.normalization !== undefined && s.normalization !== null) {
     const n = s.normalization as Record<string, unknown>;
-    if (typeof n.mean !== 'number' || !Number.isFinite(n.mean)) throw new ArchSpecError(`arch.normalization.mean: must be a finite number`);
-    if (typeof n.std !== 'number' || !(n.std > 0)) throw new ArchSpecError(`arch.normalization.std: must be a positive number`);
+    if (typeof n.mean !== 'number' || !Number.isFinite(n.mean))
+      throw new ArchSpecError(`arch.normalization.mean: must be a finite number`);
+    if (typeof n.std !== 'number' || !(n.std > 0))
+      throw new ArchSpecError(`arch.normalization.std: must be a positive number`);
   }
   return spec as ArchSpec;
 }
@@ -89,7 +101,9 @@ export function validateArch(spec: unknown): ArchSpec {
 export function resolveArch(nameOrSpec: string | ArchSpec): ArchSpec {
   if (typeof nameOrSpec === 'string') {
     if (!Object.hasOwn(ARCH_PRESETS, nameOrSpec)) {
-      throw new ArchSpecError(`arch: unknown preset '${nameOrSpec}' (known: ${Object.keys(ARCH_PRESETS).join(', ')})`);
+      throw new ArchSpecError(
+        `arch: unknown preset '${nameOrSpec}' (known: ${Object.keys(ARCH_PRESETS).join(', ')})`,
+      );
     }
     const preset = ARCH_PRESETS[nameOrSpec as ArchPresetName];
     return { ...preset, inputShape: [...preset.inputShape], convs: preset.convs.map((c) => ({ ...c })) };

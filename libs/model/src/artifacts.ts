@@ -51,23 +51,46 @@ export interface RunMetrics {
 export const METRICS_FILE = 'metrics.json';
 export const CURVES_FILE = 'curves.png';
 
-function curve(history: EpochRecord[], name: string, pick: (r: EpochRecord) => number | undefined, dashed = false): Series {
+function curve(
+  history: EpochRecord[],
+  name: string,
+  pick: (r: EpochRecord) => number | undefined,
+  dashed = false,
+): Series {
   return { name, dashed, points: history.map((r) => [r.epoch, pick(r) ?? NaN] as [number, number]) };
 }
 
 /** Loss and accuracy per epoch, training and validation, as a PNG of two line charts. */
 export function curvesPng(history: EpochRecord[], title: string): Buffer {
   const hasValidation = history.some((r) => r.valAccuracy !== undefined);
-  const panel = (label: string, train: (r: EpochRecord) => number | undefined, val: (r: EpochRecord) => number | undefined) =>
+  const panel = (
+    label: string,
+    train: (r: EpochRecord) => number | undefined,
+    val: (r: EpochRecord) => number | undefined,
+  ) =>
     lineChart({
       xLabel: 'epoch',
       yLabel: label,
       integerX: true,
-      series: [curve(history, `train ${label}`, train), ...(hasValidation ? [curve(history, `validation ${label}`, val, true)] : [])],
+      series: [
+        curve(history, `train ${label}`, train),
+        ...(hasValidation ? [curve(history, `validation ${label}`, val, true)] : []),
+      ],
     });
   const svg = chartGrid({
     title,
-    panels: [panel('loss', (r) => r.loss, (r) => r.valLoss), panel('accuracy', (r) => r.accuracy, (r) => r.valAccuracy)],
+    panels: [
+      panel(
+        'loss',
+        (r) => r.loss,
+        (r) => r.valLoss,
+      ),
+      panel(
+        'accuracy',
+        (r) => r.accuracy,
+        (r) => r.valAccuracy,
+      ),
+    ],
   });
   return svgToPng(svg);
 }

@@ -53,7 +53,9 @@ const STARTERS: Record<Exclude<BackendPreference, 'auto'>, () => Promise<void>> 
  */
 export async function initBackend(pref: string = process.env.CAM_BACKEND ?? 'auto'): Promise<BackendChoice> {
   if (!(BACKEND_PREFERENCES as readonly string[]).includes(pref)) {
-    throw new RangeError(`backend: must be one of ${BACKEND_PREFERENCES.join(', ')}, got '${pref}' (CAM_BACKEND or --backend)`);
+    throw new RangeError(
+      `backend: must be one of ${BACKEND_PREFERENCES.join(', ')}, got '${pref}' (CAM_BACKEND or --backend)`,
+    );
   }
   if (pref !== 'auto') {
     try {

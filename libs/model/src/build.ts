@@ -21,7 +21,11 @@ export function buildModel(arch: ArchSpec | string, opts: BuildOptions): tf.Laye
   const normalization = spec.normalization === undefined ? MNIST_NORMALIZATION : spec.normalization;
   let x = input;
   if (normalization !== null) {
-    const scaling = tf.layers.rescaling({ name: 'normalize', scale: 1 / normalization.std, offset: -normalization.mean / normalization.std });
+    const scaling = tf.layers.rescaling({
+      name: 'normalize',
+      scale: 1 / normalization.std,
+      offset: -normalization.mean / normalization.std,
+    });
     x = scaling.apply(x) as tf.SymbolicTensor;
   }
   spec.convs.forEach((conv, i) => {
@@ -37,8 +41,18 @@ export function buildModel(arch: ArchSpec | string, opts: BuildOptions): tf.Laye
     x = layer.apply(x) as tf.SymbolicTensor;
   });
   x = tf.layers.globalAveragePooling2d({ name: 'gap' }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.dense({ name: 'logits', units: spec.classes, useBias: false, activation: 'linear', kernelInitializer: 'zeros' }).apply(x) as tf.SymbolicTensor;
-  const output = tf.layers.activation({ name: 'softmax', activation: 'softmax' }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers
+    .dense({
+      name: 'logits',
+      units: spec.classes,
+      useBias: false,
+      activation: 'linear',
+      kernelInitializer: 'zeros',
+    })
+    .apply(x) as tf.SymbolicTensor;
+  const output = tf.layers
+    .activation({ name: 'softmax', activation: 'softmax' })
+    .apply(x) as tf.SymbolicTensor;
   return tf.model({ name: spec.name, inputs: input, outputs: output });
 }
 

@@ -30,7 +30,8 @@ function describe(t: Symbolic): string {
 
 /** The single input of the layer call that produced `t`. */
 function inputOf(t: Symbolic): Symbolic {
-  if (t.inputs.length !== 1) throw new NotACamModelError(`${describe(t)} has ${t.inputs.length} inputs, expected 1`);
+  if (t.inputs.length !== 1)
+    throw new NotACamModelError(`${describe(t)} has ${t.inputs.length} inputs, expected 1`);
   return t.inputs[0];
 }
 
@@ -43,24 +44,32 @@ const ELEMENTWISE = new Set(['Activation', 'ReLU']);
  * activation layers). Throws {@link NotACamModelError} saying which link is missing.
  */
 export function camHead(model: tf.LayersModel): CamHead {
-  if (model.outputs.length !== 1) throw new NotACamModelError(`the model has ${model.outputs.length} outputs, expected 1`);
+  if (model.outputs.length !== 1)
+    throw new NotACamModelError(`the model has ${model.outputs.length} outputs, expected 1`);
   let logits = model.outputs[0];
   if (logits.sourceLayer.getClassName() === 'Activation' && layerConfig(logits).activation === 'softmax') {
     logits = inputOf(logits);
   }
   if (logits.sourceLayer.getClassName() !== 'Dense') {
-    throw new NotACamModelError(`the output comes from ${describe(logits)}, expected a Dense (optionally then softmax)`);
+    throw new NotACamModelError(
+      `the output comes from ${describe(logits)}, expected a Dense (optionally then softmax)`,
+    );
   }
   const dense = layerConfig(logits);
   if (dense.useBias) throw new NotACamModelError(`${describe(logits)} has a bias`);
   if (dense.activation !== 'linear') {
-    throw new NotACamModelError(`${describe(logits)} has activation '${String(dense.activation)}', expected linear logits`);
+    throw new NotACamModelError(
+      `${describe(logits)} has activation '${String(dense.activation)}', expected linear logits`,
+    );
   }
   const pooled = inputOf(logits);
   if (pooled.sourceLayer.getClassName() !== 'GlobalAveragePooling2D') {
-    throw new NotACamModelError(`${describe(logits)} is fed by ${describe(pooled)}, expected GlobalAveragePooling2D`);
+    throw new NotACamModelError(
+      `${describe(logits)} is fed by ${describe(pooled)}, expected GlobalAveragePooling2D`,
+    );
   }
-  if (layerConfig(pooled).dataFormat === 'channelsFirst') throw new NotACamModelError(`${describe(pooled)} is channels-first`);
+  if (layerConfig(pooled).dataFormat === 'channelsFirst')
+    throw new NotACamModelError(`${describe(pooled)} is channels-first`);
   const features = inputOf(pooled);
   let conv = features;
   while (ELEMENTWISE.has(conv.sourceLayer.getClassName())) conv = inputOf(conv);

@@ -83,7 +83,8 @@ export async function writeCheckpoint(dir: string, state: TrainState): Promise<v
     specs,
   };
   await writeFileAtomic(join(dir, STATE_FILE), JSON.stringify(json));
-  for (const f of await readdir(dir)) if (f.endsWith('.bin') && f !== binFile) await rm(join(dir, f), { force: true });
+  for (const f of await readdir(dir))
+    if (f.endsWith('.bin') && f !== binFile) await rm(join(dir, f), { force: true });
 }
 
 /** The state saved in `dir`, or null when there is no checkpoint. */
@@ -103,7 +104,10 @@ export async function readCheckpoint(dir: string): Promise<TrainState | null> {
     specs: tf.io.WeightsManifestEntry[];
   };
   const bin = await readFile(join(dir, json.binFile));
-  const map = tf.io.decodeWeights(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) as ArrayBuffer, json.specs);
+  const map = tf.io.decodeWeights(
+    bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) as ArrayBuffer,
+    json.specs,
+  );
   const n = json.variables;
   const state: TrainState = {
     epoch: json.epoch,
@@ -112,7 +116,10 @@ export async function readCheckpoint(dir: string): Promise<TrainState | null> {
     best: json.best && { ...json.best, weights: unnamed(map, 'best', n) },
     sinceBest: json.sinceBest,
     weights: unnamed(map, 'weights', n),
-    optimizer: { step: json.optimizer.step, slots: Array.from({ length: json.optimizer.slots }, (_, s) => unnamed(map, `slot${s}`, n)) },
+    optimizer: {
+      step: json.optimizer.step,
+      slots: Array.from({ length: json.optimizer.slots }, (_, s) => unnamed(map, `slot${s}`, n)),
+    },
     seconds: json.seconds,
     fingerprint: json.fingerprint,
   };

@@ -15,7 +15,8 @@ export interface SetEvaluation {
 
 /** Positive integer check with an error naming the field. */
 export function checkPositiveInteger(value: number, field: string): void {
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${field}: must be a positive integer, got ${value}`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new RangeError(`${field}: must be a positive integer, got ${value}`);
 }
 
 /**
@@ -30,19 +31,31 @@ export function evaluateSet(model: tf.LayersModel, set: ImageSet, batchSize = 25
   for (const { xs, ys } of batches(set, { batchSize })) {
     const [loss, predicted] = tf.tidy(() => {
       const logits = logitsModel.predict(xs) as tf.Tensor2D;
-      const perImage = tf.losses.softmaxCrossEntropy(tf.oneHot(ys, classes), logits, undefined, undefined, tf.Reduction.NONE);
+      const perImage = tf.losses.softmaxCrossEntropy(
+        tf.oneHot(ys, classes),
+        logits,
+        undefined,
+        undefined,
+        tf.Reduction.NONE,
+      );
       return [tf.sum(perImage).dataSync()[0]!, tf.argMax(logits, 1).dataSync()] as const;
     });
     const labels = ys.dataSync();
     labels.forEach((label, i) => {
-      if (label >= classes) throw new RangeError(`label ${label} does not fit a model with ${classes} classes`);
+      if (label >= classes)
+        throw new RangeError(`label ${label} does not fit a model with ${classes} classes`);
       confusion[label]![predicted[i]!]! += 1;
     });
     lossSum += loss;
     tf.dispose([xs, ys]);
   }
   const correct = confusion.reduce((n, row, i) => n + row[i]!, 0);
-  return { count: set.count, loss: set.count ? lossSum / set.count : NaN, accuracy: set.count ? correct / set.count : NaN, confusion };
+  return {
+    count: set.count,
+    loss: set.count ? lossSum / set.count : NaN,
+    accuracy: set.count ? correct / set.count : NaN,
+    confusion,
+  };
 }
 
 /** A confusion matrix as CSV: one row per true class, one column per predicted class. */

@@ -17,7 +17,10 @@ export async function saveModel(model: tf.LayersModel, dir: string): Promise<voi
   await mkdir(dir, { recursive: true });
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
-      const weights = artifacts.weightData === undefined ? new Uint8Array(0) : new Uint8Array(tf.io.concatenateArrayBuffers(artifacts.weightData));
+      const weights =
+        artifacts.weightData === undefined
+          ? new Uint8Array(0)
+          : new Uint8Array(tf.io.concatenateArrayBuffers(artifacts.weightData));
       const manifest = {
         modelTopology: artifacts.modelTopology,
         format: artifacts.format,
@@ -46,14 +49,20 @@ async function readOrThrow(file: string): Promise<Buffer> {
     return await readFile(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ModelLoadError(file, code === 'ENOENT' ? 'not found (expected a model saved by `cam train`)' : (err as Error).message);
+    throw new ModelLoadError(
+      file,
+      code === 'ENOENT' ? 'not found (expected a model saved by `cam train`)' : (err as Error).message,
+    );
   }
 }
 
 /** Loads a model saved by {@link saveModel} (tfjs format, one weights file). */
 export async function loadModel(dir: string): Promise<tf.LayersModel> {
   const modelFile = join(dir, MODEL_FILE);
-  let manifest: { modelTopology?: object; weightsManifest?: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[] };
+  let manifest: {
+    modelTopology?: object;
+    weightsManifest?: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+  };
   try {
     manifest = JSON.parse((await readOrThrow(modelFile)).toString('utf8'));
   } catch (err) {
@@ -65,11 +74,18 @@ export async function loadModel(dir: string): Promise<tf.LayersModel> {
     throw new ModelLoadError(modelFile, 'not a tfjs layers model (needs modelTopology and weightsManifest)');
   }
   const buffers = await Promise.all(groups.flatMap((g) => g.paths.map((p) => readOrThrow(join(dir, p)))));
-  const weightData = tf.io.concatenateArrayBuffers(buffers.map((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer));
+  const weightData = tf.io.concatenateArrayBuffers(
+    buffers.map((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer),
+  );
   const weightSpecs = groups.flatMap((g) => g.weights);
   const expected = weightSpecs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1) * 4, 0);
   if (weightData.byteLength !== expected) {
-    throw new ModelLoadError(join(dir, WEIGHTS_FILE), `holds ${weightData.byteLength} bytes, model.json describes ${expected}`);
+    throw new ModelLoadError(
+      join(dir, WEIGHTS_FILE),
+      `holds ${weightData.byteLength} bytes, model.json describes ${expected}`,
+    );
   }
-  return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: manifest.modelTopology, weightSpecs, weightData }));
+  return tf.loadLayersModel(
+    tf.io.fromMemory({ modelTopology: manifest.modelTopology, weightSpecs, weightData }),
+  );
 }

@@ -29,17 +29,22 @@ export abstract class TrainingOptimizer extends tf.Optimizer {
     slotCount: number,
   ) {
     super();
-    if (!(learningRate > 0)) throw new RangeError(`learningRate: must be a positive number, got ${learningRate}`);
+    if (!(learningRate > 0))
+      throw new RangeError(`learningRate: must be a positive number, got ${learningRate}`);
     this.learningRate = learningRate;
     this.index = new Map(variables.map((v, i) => [v.name, i]));
-    this.slots = Array.from({ length: slotCount }, () => variables.map((v) => tf.variable(tf.zeros(v.shape), false)));
+    this.slots = Array.from({ length: slotCount }, () =>
+      variables.map((v) => tf.variable(tf.zeros(v.shape), false)),
+    );
   }
 
   /** One update of variable `i` (inside a tidy); `t` is the 1-based step number. */
   protected abstract update(i: number, variable: tf.Variable, gradient: tf.Tensor, t: number): void;
 
   override applyGradients(gradients: tf.NamedTensorMap | { name: string; tensor: tf.Tensor }[]): void {
-    const named = Array.isArray(gradients) ? gradients : Object.entries(gradients).map(([name, tensor]) => ({ name, tensor }));
+    const named = Array.isArray(gradients)
+      ? gradients
+      : Object.entries(gradients).map(([name, tensor]) => ({ name, tensor }));
     const t = this.step + 1;
     tf.tidy(() => {
       for (const { name, tensor } of named) {
@@ -53,16 +58,21 @@ export abstract class TrainingOptimizer extends tf.Optimizer {
 
   /** A copy of the state (see {@link OptimizerState}). */
   getState(): OptimizerState {
-    return { step: this.step, slots: this.slots.map((slot) => slot.map((v) => v.dataSync() as Float32Array).map((a) => a.slice())) };
+    return {
+      step: this.step,
+      slots: this.slots.map((slot) => slot.map((v) => v.dataSync() as Float32Array).map((a) => a.slice())),
+    };
   }
 
   /** Restores a state taken by {@link getState} from an optimizer of the same kind over the same variables. */
   setState(state: OptimizerState): void {
-    if (state.slots.length !== this.slots.length) throw new RangeError(`optimizer state: ${state.slots.length} slots, expected ${this.slots.length}`);
+    if (state.slots.length !== this.slots.length)
+      throw new RangeError(`optimizer state: ${state.slots.length} slots, expected ${this.slots.length}`);
     state.slots.forEach((slot, s) => {
       slot.forEach((values, i) => {
         const target = this.slots[s]![i];
-        if (target === undefined || target.size !== values.length) throw new RangeError(`optimizer state: slot ${s} of variable ${i} does not fit`);
+        if (target === undefined || target.size !== values.length)
+          throw new RangeError(`optimizer state: slot ${s} of variable ${i} does not fit`);
         tf.tidy(() => target.assign(tf.tensor(values, target.shape)));
       });
     });
@@ -112,7 +122,8 @@ export class SgdMomentum extends TrainingOptimizer {
     private readonly momentum = 0.9,
   ) {
     super(variables, learningRate, 1);
-    if (!(momentum >= 0 && momentum < 1)) throw new RangeError(`momentum: must be in [0, 1), got ${momentum}`);
+    if (!(momentum >= 0 && momentum < 1))
+      throw new RangeError(`momentum: must be in [0, 1), got ${momentum}`);
   }
 
   protected update(i: number, variable: tf.Variable, gradient: tf.Tensor): void {
@@ -123,7 +134,8 @@ export class SgdMomentum extends TrainingOptimizer {
 }
 
 /** Learning rate over training: constant, divided by `factor` every `everyEpochs`, or cosine decay to 0. */
-export type LrSchedule = { kind: 'constant' } | { kind: 'step'; everyEpochs: number; factor: number } | { kind: 'cosine' };
+export type LrSchedule =
+  { kind: 'constant' } | { kind: 'step'; everyEpochs: number; factor: number } | { kind: 'cosine' };
 
 /** The learning rate at a point of training; `progress` is the share of all steps done, in [0, 1). */
 export function scheduledRate(base: number, schedule: LrSchedule, epoch: number, progress: number): number {
@@ -143,8 +155,11 @@ export function validateSchedule(schedule: LrSchedule): void {
     if (!Number.isInteger(schedule.everyEpochs) || schedule.everyEpochs < 1) {
       throw new RangeError(`lrSchedule.everyEpochs: must be a positive integer, got ${schedule.everyEpochs}`);
     }
-    if (!(schedule.factor > 1)) throw new RangeError(`lrSchedule.factor: must be greater than 1, got ${schedule.factor}`);
+    if (!(schedule.factor > 1))
+      throw new RangeError(`lrSchedule.factor: must be greater than 1, got ${schedule.factor}`);
   } else if (schedule.kind !== 'constant' && schedule.kind !== 'cosine') {
-    throw new RangeError(`lrSchedule.kind: must be constant, step or cosine, got '${(schedule as { kind: string }).kind}'`);
+    throw new RangeError(
+      `lrSchedule.kind: must be constant, step or cosine, got '${(schedule as { kind: string }).kind}'`,
+    );
   }
 }

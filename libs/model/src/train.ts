@@ -1,14 +1,38 @@
 import { rm } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
-import { type DatasetName, type ImageSet, batchCount, batches, loadDataset, splitValidation, takeFirst } from '@cam/dataset';
+import {
+  type DatasetName,
+  type ImageSet,
+  batchCount,
+  batches,
+  loadDataset,
+  splitValidation,
+  takeFirst,
+} from '@cam/dataset';
 import { type ArchSpec, resolveArch } from './arch.js';
 import { type RunMetrics, writeRunArtifacts } from './artifacts.js';
 import { type BackendPreference, initBackend } from './backend.js';
 import { buildModel, parameterCount } from './build.js';
-import { type EpochProgress, type EpochRecord, type TrainState, checkpointDir, readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import {
+  type EpochProgress,
+  type EpochRecord,
+  type TrainState,
+  checkpointDir,
+  readCheckpoint,
+  writeCheckpoint,
+} from './checkpoint.js';
 import { checkPositiveInteger, evaluateSet } from './evaluate.js';
 import { saveModel } from './io.js';
-import { Adam, type LrSchedule, OPTIMIZER_NAMES, type OptimizerName, SgdMomentum, type TrainingOptimizer, scheduledRate, validateSchedule } from './optimizer.js';
+import {
+  Adam,
+  type LrSchedule,
+  OPTIMIZER_NAMES,
+  type OptimizerName,
+  SgdMomentum,
+  type TrainingOptimizer,
+  scheduledRate,
+  validateSchedule,
+} from './optimizer.js';
 import { DataParallelTrainer } from './parallel/index.js';
 import { logitsModelOf, trainableVariables } from './parallel/shard.js';
 
@@ -127,7 +151,20 @@ export function applyGradients(optimizer: tf.Optimizer, grads: tf.NamedTensorMap
   tf.dispose(Object.values(grads));
 }
 
-interface Resolved extends Required<Omit<TrainOptions, 'arch' | 'datasetDir' | 'trainSize' | 'testSize' | 'patience' | 'onProgress' | 'signal' | 'log' | 'backend'>> {
+interface Resolved extends Required<
+  Omit<
+    TrainOptions,
+    | 'arch'
+    | 'datasetDir'
+    | 'trainSize'
+    | 'testSize'
+    | 'patience'
+    | 'onProgress'
+    | 'signal'
+    | 'log'
+    | 'backend'
+  >
+> {
   arch: ArchSpec;
   patience: number | undefined;
 }
@@ -154,10 +191,14 @@ function resolveOptions(opts: TrainOptions): Resolved {
   if (opts.trainSize !== undefined) checkPositiveInteger(opts.trainSize, 'trainSize');
   if (opts.testSize !== undefined) checkPositiveInteger(opts.testSize, 'testSize');
   if (r.patience !== undefined) checkPositiveInteger(r.patience, 'patience');
-  if (!(r.learningRate > 0 && Number.isFinite(r.learningRate))) throw new RangeError(`learningRate: must be a positive number, got ${r.learningRate}`);
-  if (!OPTIMIZER_NAMES.includes(r.optimizer)) throw new RangeError(`optimizer: must be one of ${OPTIMIZER_NAMES.join(', ')}, got '${r.optimizer}'`);
-  if (!(r.validationSplit >= 0 && r.validationSplit < 1)) throw new RangeError(`validationSplit: must be in [0, 1), got ${r.validationSplit}`);
-  if (r.patience !== undefined && r.validationSplit === 0) throw new RangeError('patience: early stopping needs a validation set (validationSplit > 0)');
+  if (!(r.learningRate > 0 && Number.isFinite(r.learningRate)))
+    throw new RangeError(`learningRate: must be a positive number, got ${r.learningRate}`);
+  if (!OPTIMIZER_NAMES.includes(r.optimizer))
+    throw new RangeError(`optimizer: must be one of ${OPTIMIZER_NAMES.join(', ')}, got '${r.optimizer}'`);
+  if (!(r.validationSplit >= 0 && r.validationSplit < 1))
+    throw new RangeError(`validationSplit: must be in [0, 1), got ${r.validationSplit}`);
+  if (r.patience !== undefined && r.validationSplit === 0)
+    throw new RangeError('patience: early stopping needs a validation set (validationSplit > 0)');
   if (!Number.isInteger(r.seed)) throw new RangeError(`seed: must be an integer, got ${r.seed}`);
   if (typeof r.outDir !== 'string' || r.outDir === '') throw new RangeError('outDir: must be a folder path');
   validateSchedule(r.lrSchedule);
@@ -165,7 +206,9 @@ function resolveOptions(opts: TrainOptions): Resolved {
 }
 
 function makeOptimizer(r: Resolved, variables: tf.Variable[]): TrainingOptimizer {
-  return r.optimizer === 'adam' ? new Adam(variables, r.learningRate) : new SgdMomentum(variables, r.learningRate, r.momentum);
+  return r.optimizer === 'adam'
+    ? new Adam(variables, r.learningRate)
+    : new SgdMomentum(variables, r.learningRate, r.momentum);
 }
 
 function readWeights(model: tf.LayersModel): Float32Array[] {
@@ -195,7 +238,11 @@ function fingerprintOf(r: Resolved, opts: TrainOptions): Record<string, unknown>
   };
 }
 
-function checkFingerprint(saved: Record<string, unknown>, current: Record<string, unknown>, dir: string): void {
+function checkFingerprint(
+  saved: Record<string, unknown>,
+  current: Record<string, unknown>,
+  dir: string,
+): void {
   for (const key of Object.keys(current)) {
     if (JSON.stringify(saved[key]) !== JSON.stringify(current[key])) {
       throw new Error(
@@ -206,11 +253,18 @@ function checkFingerprint(saved: Record<string, unknown>, current: Record<string
   }
 }
 
-async function loadSets(r: Resolved, opts: TrainOptions): Promise<{ train: ImageSet; validation: ImageSet | null; test: ImageSet }> {
+async function loadSets(
+  r: Resolved,
+  opts: TrainOptions,
+): Promise<{ train: ImageSet; validation: ImageSet | null; test: ImageSet }> {
   const fullTrain = await loadDataset({ dataset: r.dataset, split: 'train', dir: opts.datasetDir });
   const fullTest = await loadDataset({ dataset: r.dataset, split: 'test', dir: opts.datasetDir });
-  const pool = opts.trainSize === undefined ? fullTrain : takeFirst(fullTrain, Math.min(opts.trainSize, fullTrain.count));
-  const test = opts.testSize === undefined ? fullTest : takeFirst(fullTest, Math.min(opts.testSize, fullTest.count));
+  const pool =
+    opts.trainSize === undefined
+      ? fullTrain
+      : takeFirst(fullTrain, Math.min(opts.trainSize, fullTrain.count));
+  const test =
+    opts.testSize === undefined ? fullTest : takeFirst(fullTest, Math.min(opts.testSize, fullTest.count));
   if (r.validationSplit === 0) return { train: pool, validation: null, test };
   const { train, validation } = splitValidation(pool, { fraction: r.validationSplit });
   return { train, validation, test };
@@ -232,7 +286,10 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const model = buildModel(r.arch, { seed: r.seed });
   const variables = trainableVariables(model);
   const optimizer = makeOptimizer(r, variables);
-  const parallel = r.threads > 1 ? await DataParallelTrainer.create(model, { threads: r.threads, maxBatch: r.batchSize }) : null;
+  const parallel =
+    r.threads > 1
+      ? await DataParallelTrainer.create(model, { threads: r.threads, maxBatch: r.batchSize })
+      : null;
   try {
     const ckptDir = checkpointDir(r.outDir);
     const fingerprint = fingerprintOf(r, opts);
@@ -281,7 +338,12 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
           tf.dispose([xs, ys]); // done before the checkpoint this run resumed from
           continue;
         }
-        learningRate = scheduledRate(r.learningRate, r.lrSchedule, epoch - 1, ((epoch - 1) * steps + step - 1) / totalSteps);
+        learningRate = scheduledRate(
+          r.learningRate,
+          r.lrSchedule,
+          epoch - 1,
+          ((epoch - 1) * steps + step - 1) / totalSteps,
+        );
         optimizer.learningRate = learningRate;
         let loss: number;
         let accuracy: number;
@@ -338,9 +400,14 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       state.epoch = epoch;
       state.partial = fresh();
       await checkpoint();
-      log(`epoch ${epoch}/${r.epochs}: loss ${record.loss.toFixed(4)} accuracy ${record.accuracy.toFixed(4)}` +
-        (record.valAccuracy === undefined ? '' : ` val_loss ${record.valLoss!.toFixed(4)} val_accuracy ${record.valAccuracy.toFixed(4)}`));
-      if (opts.signal?.aborted && state.epoch < r.epochs) return { status: 'aborted', outDir: r.outDir, epochsRun: state.epoch };
+      log(
+        `epoch ${epoch}/${r.epochs}: loss ${record.loss.toFixed(4)} accuracy ${record.accuracy.toFixed(4)}` +
+          (record.valAccuracy === undefined
+            ? ''
+            : ` val_loss ${record.valLoss!.toFixed(4)} val_accuracy ${record.valAccuracy.toFixed(4)}`),
+      );
+      if (opts.signal?.aborted && state.epoch < r.epochs)
+        return { status: 'aborted', outDir: r.outDir, epochsRun: state.epoch };
     }
 
     const stoppedEarly = state.epoch < r.epochs;

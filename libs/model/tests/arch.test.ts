@@ -1,6 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ARCH_PRESETS, ArchSpecError, buildModel, camHead, parameterCount, initBackend, resolveArch, validateArch } from '../src/index.js';
+import {
+  ARCH_PRESETS,
+  ArchSpecError,
+  buildModel,
+  camHead,
+  parameterCount,
+  initBackend,
+  resolveArch,
+  validateArch,
+} from '../src/index.js';
 
 describe('architectures', () => {
   beforeAll(() => initBackend());
@@ -29,7 +38,11 @@ describe('architectures', () => {
 
   it('builds c2 (16, 16, 32, 256) and a CAM head for it', () => {
     const model = buildModel('c2', { seed: 1 });
-    expect(model.layers.filter((l) => l.name.startsWith('conv_')).map((l) => (l.getConfig() as { filters: number }).filters)).toEqual([16, 16, 32, 256]);
+    expect(
+      model.layers
+        .filter((l) => l.name.startsWith('conv_'))
+        .map((l) => (l.getConfig() as { filters: number }).filters),
+    ).toEqual([16, 16, 32, 256]);
     const head = camHead(model);
     expect(head.weights.shape).toEqual([256, 10]);
     head.weights.dispose();
@@ -48,7 +61,15 @@ describe('architectures', () => {
   });
 
   it('builds a fully convolutional spec for another input size and keeps pixels in [0, 1] as the input', () => {
-    const spec = { name: 'tiny', inputShape: [40, 32, 1] as [number, number, number], convs: [{ filters: 4, kernelSize: 5 }, { filters: 8, kernelSize: 3 }], classes: 3 };
+    const spec = {
+      name: 'tiny',
+      inputShape: [40, 32, 1] as [number, number, number],
+      convs: [
+        { filters: 4, kernelSize: 5 },
+        { filters: 8, kernelSize: 3 },
+      ],
+      classes: 3,
+    };
     const model = buildModel(spec, { seed: 2 });
     expect(model.getLayer('conv_2').outputShape).toEqual([null, 40, 32, 8]);
     const out = model.predict(tf.zeros([2, 40, 32, 1])) as tf.Tensor;
@@ -66,13 +87,23 @@ describe('architectures', () => {
       [{ ...base, inputShape: [28, 28] }, /arch\.inputShape: must be \[height, width, channels\]/],
       [{ ...base, inputShape: [28, 0, 1] }, /arch\.inputShape\[1\]: must be a positive integer, got 0/],
       [{ ...base, convs: [] }, /arch\.convs: must be a non-empty list/],
-      [{ ...base, convs: [{ filters: 16, kernelSize: 3 }, { filters: 2.5, kernelSize: 3 }] }, /arch\.convs\[1\]\.filters: must be a positive integer, got 2\.5/],
+      [
+        {
+          ...base,
+          convs: [
+            { filters: 16, kernelSize: 3 },
+            { filters: 2.5, kernelSize: 3 },
+          ],
+        },
+        /arch\.convs\[1\]\.filters: must be a positive integer, got 2\.5/,
+      ],
       [{ ...base, convs: [{ filters: 16, kernelSize: 4 }] }, /arch\.convs\[0\]\.kernelSize: must be odd/],
       [{ ...base, convs: [7] }, /arch\.convs\[0\]: must be \{ filters, kernelSize \}/],
       [{ ...base, classes: 1 }, /arch\.classes: must be at least 2/],
       [{ ...base, normalization: { mean: 0, std: 0 } }, /arch\.normalization\.std/],
     ];
-    for (const [spec, message] of cases) expect(() => validateArch(spec), JSON.stringify(spec)).toThrow(message);
+    for (const [spec, message] of cases)
+      expect(() => validateArch(spec), JSON.stringify(spec)).toThrow(message);
     expect(() => validateArch(null)).toThrow(ArchSpecError);
     expect(() => resolveArch('c9')).toThrow(/unknown preset 'c9' \(known: c2, c3\)/);
     expect(() => buildModel('c3', { seed: 0.5 })).toThrow(/seed: must be an integer/);

@@ -18,8 +18,19 @@ function build(v: Variant = {}): tf.Sequential {
   const { denseBias = false, denseActivation = 'linear', pooling = 'gap', softmax = true, names = true } = v;
   const name = (n: string) => (names ? { name: n } : {});
   const m = tf.sequential();
-  m.add(tf.layers.conv2d({ ...name('conv_1'), inputShape: [6, 6, 1], filters: 3, kernelSize: 3, padding: 'same', activation: 'relu' }));
-  m.add(tf.layers.conv2d({ ...name('conv_2'), filters: 5, kernelSize: 3, padding: 'same', activation: 'relu' }));
+  m.add(
+    tf.layers.conv2d({
+      ...name('conv_1'),
+      inputShape: [6, 6, 1],
+      filters: 3,
+      kernelSize: 3,
+      padding: 'same',
+      activation: 'relu',
+    }),
+  );
+  m.add(
+    tf.layers.conv2d({ ...name('conv_2'), filters: 5, kernelSize: 3, padding: 'same', activation: 'relu' }),
+  );
   if (pooling === 'gap') m.add(tf.layers.globalAveragePooling2d({ ...name('gap') }));
   if (pooling === 'max') m.add(tf.layers.globalMaxPooling2d({}));
   if (pooling === 'flatten') m.add(tf.layers.flatten({}));
@@ -39,8 +50,12 @@ describe('camHead', () => {
     // logits = GAP(features) W, and softmax(logits) is the model's output.
     const expected = features.mean([1, 2]).matMul(head.weights);
     expect(tf.max(tf.abs(logits.sub(expected))).dataSync()[0]).toBeLessThan(1e-5);
-    expect(tf.max(tf.abs(tf.softmax(logits).sub(model.predict(xs) as tf.Tensor))).dataSync()[0]).toBeLessThan(1e-6);
-    expect(tf.max(tf.abs(head.logitsFromFeatures(features as tf.Tensor4D).sub(logits))).dataSync()[0]).toBeLessThan(1e-6);
+    expect(tf.max(tf.abs(tf.softmax(logits).sub(model.predict(xs) as tf.Tensor))).dataSync()[0]).toBeLessThan(
+      1e-6,
+    );
+    expect(
+      tf.max(tf.abs(head.logitsFromFeatures(features as tf.Tensor4D).sub(logits))).dataSync()[0],
+    ).toBeLessThan(1e-6);
   });
 
   it('finds the structure by layer type, not by name, with or without a final softmax', () => {
@@ -56,7 +71,11 @@ describe('camHead', () => {
 
   it.each<[string, Variant, RegExp]>([
     ['a dense with bias', { denseBias: true }, /has a bias/],
-    ['softmax inside the dense', { denseActivation: 'softmax', softmax: false }, /activation 'softmax', expected linear logits/],
+    [
+      'softmax inside the dense',
+      { denseActivation: 'softmax', softmax: false },
+      /activation 'softmax', expected linear logits/,
+    ],
     ['flatten instead of GAP', { pooling: 'flatten' }, /fed by Flatten .*expected GlobalAveragePooling2D/],
     ['global max pooling', { pooling: 'max' }, /fed by GlobalMaxPooling2D/],
   ])('rejects %s with NotACamModelError', (_, variant, message) => {

@@ -5,12 +5,24 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TrainState, checkpointDir, readCheckpoint, writeCheckpoint } from '../src/checkpoint.js';
-import { BackendUnavailableError, ModelLoadError, buildModel, initBackend, loadModel, saveModel } from '../src/index.js';
+import {
+  BackendUnavailableError,
+  ModelLoadError,
+  buildModel,
+  initBackend,
+  loadModel,
+  saveModel,
+} from '../src/index.js';
 
 const root = mkdtempSync(join(tmpdir(), 'cam-model-io-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const tiny = { name: 'tiny', inputShape: [8, 8, 1] as [number, number, number], convs: [{ filters: 3, kernelSize: 3 }], classes: 4 };
+const tiny = {
+  name: 'tiny',
+  inputShape: [8, 8, 1] as [number, number, number],
+  convs: [{ filters: 3, kernelSize: 3 }],
+  classes: 4,
+};
 
 describe('backend selection', () => {
   it('auto picks wasm here (tfjs-node is not installed) and says why', async () => {
@@ -24,7 +36,10 @@ describe('backend selection', () => {
     if (nodeInstalled) {
       expect(choice.backend).toBe('tensorflow');
     } else {
-      expect(choice).toMatchObject({ backend: 'wasm', reason: expect.stringMatching(/^tensorflow unavailable \(/) });
+      expect(choice).toMatchObject({
+        backend: 'wasm',
+        reason: expect.stringMatching(/^tensorflow unavailable \(/),
+      });
       await expect(initBackend('tensorflow')).rejects.toThrow(BackendUnavailableError);
       await expect(initBackend('tensorflow')).rejects.toThrow(/backend 'tensorflow' cannot start/);
     }
@@ -32,7 +47,9 @@ describe('backend selection', () => {
 
   it('takes an explicit choice and rejects an unknown name', async () => {
     expect(await initBackend('cpu')).toEqual({ backend: 'cpu', reason: 'requested explicitly' });
-    await expect(initBackend('gpu')).rejects.toThrow(/backend: must be one of auto, tensorflow, wasm, cpu, got 'gpu'/);
+    await expect(initBackend('gpu')).rejects.toThrow(
+      /backend: must be one of auto, tensorflow, wasm, cpu, got 'gpu'/,
+    );
   });
 });
 
@@ -49,7 +66,9 @@ describe('model files', () => {
     const loaded = await loadModel(dir);
     expect(loaded.layers.map((l) => l.name)).toEqual(model.layers.map((l) => l.name));
     const x = tf.randomUniform([2, 8, 8, 1], 0, 1, 'float32', 5);
-    expect(Array.from((loaded.predict(x) as tf.Tensor).dataSync())).toEqual(Array.from((model.predict(x) as tf.Tensor).dataSync()));
+    expect(Array.from((loaded.predict(x) as tf.Tensor).dataSync())).toEqual(
+      Array.from((model.predict(x) as tf.Tensor).dataSync()),
+    );
   });
 
   it('names the file and the problem when a model folder is missing or damaged', async () => {
@@ -68,11 +87,19 @@ describe('model files', () => {
     const state: TrainState = {
       epoch: 2,
       partial: { step: 3, lossSum: 1.5, correct: 7, seen: 12 },
-      history: [{ epoch: 1, loss: 2, accuracy: 0.5, valLoss: 2.1, valAccuracy: 0.4, learningRate: 0.01, seconds: 1 }],
+      history: [
+        { epoch: 1, loss: 2, accuracy: 0.5, valLoss: 2.1, valAccuracy: 0.4, learningRate: 0.01, seconds: 1 },
+      ],
       best: { epoch: 1, valAccuracy: 0.4, weights: [new Float32Array([1, 2]), new Float32Array([Math.PI])] },
       sinceBest: 1,
       weights: [new Float32Array([0.1, -0.2]), new Float32Array([1e-30])],
-      optimizer: { step: 9, slots: [[new Float32Array([3, 4]), new Float32Array([5])], [new Float32Array([6, 7]), new Float32Array([8])]] },
+      optimizer: {
+        step: 9,
+        slots: [
+          [new Float32Array([3, 4]), new Float32Array([5])],
+          [new Float32Array([6, 7]), new Float32Array([8])],
+        ],
+      },
       seconds: 12.5,
       fingerprint: { seed: 1 },
     };

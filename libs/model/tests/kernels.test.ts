@@ -61,7 +61,13 @@ async function expectBackendsAgree(
 }
 
 function operand(shape: number[], seed: number): Operand {
-  return { shape, values: randomArray(shape.reduce((a, b) => a * b, 1), RUN_SEED + seed) };
+  return {
+    shape,
+    values: randomArray(
+      shape.reduce((a, b) => a * b, 1),
+      RUN_SEED + seed,
+    ),
+  };
 }
 
 type Pad = 'same' | 'valid';
@@ -78,7 +84,12 @@ const CASES: ConvCase[] = [
   { name: 'C_in 1 (first layer)', x: [4, 28, 28, 1], filter: [3, 3, 1, 16], pad: 'same' },
   { name: 'batch 1', x: [1, 9, 9, 16], filter: [3, 3, 16, 16], pad: 'same' },
   { name: 'non-square 7x11, valid', x: [3, 7, 11, 5], filter: [3, 3, 5, 8], pad: 'valid' },
-  { name: 'non-square 2x3 filter, same (uneven padding)', x: [2, 7, 11, 4], filter: [2, 3, 4, 6], pad: 'same' },
+  {
+    name: 'non-square 2x3 filter, same (uneven padding)',
+    x: [2, 7, 11, 4],
+    filter: [2, 3, 4, 6],
+    pad: 'same',
+  },
   { name: '16->256', x: [2, 14, 14, 16], filter: [3, 3, 16, 256], pad: 'same' },
   { name: 'stride 2, same', x: [2, 9, 8, 3], filter: [3, 3, 3, 5], pad: 'same', stride: 2 },
 ];
@@ -102,12 +113,24 @@ describe('wasm training kernels agree with the cpu backend', () => {
     const attrs = { strides: c.stride ?? 1, pad: c.pad, dataFormat: 'NHWC' };
     it(`Conv2DBackpropFilter: ${c.name}`, async () => {
       await expectBackendsAgree([operand(c.x, 1), operand(convOutShape(c), 2)], (x, dy) => [
-        tf.engine().runKernel('Conv2DBackpropFilter', { x: x!, dy: dy! }, { ...attrs, filterShape: c.filter }) as tf.Tensor,
+        tf
+          .engine()
+          .runKernel(
+            'Conv2DBackpropFilter',
+            { x: x!, dy: dy! },
+            { ...attrs, filterShape: c.filter },
+          ) as tf.Tensor,
       ]);
     });
     it(`Conv2DBackpropInput: ${c.name}`, async () => {
       await expectBackendsAgree([operand(convOutShape(c), 3), operand(c.filter, 4)], (dy, filter) => [
-        tf.engine().runKernel('Conv2DBackpropInput', { dy: dy!, filter: filter! }, { ...attrs, inputShape: c.x }) as tf.Tensor,
+        tf
+          .engine()
+          .runKernel(
+            'Conv2DBackpropInput',
+            { dy: dy!, filter: filter! },
+            { ...attrs, inputShape: c.x },
+          ) as tf.Tensor,
       ]);
     });
   }
@@ -116,7 +139,11 @@ describe('wasm training kernels agree with the cpu backend', () => {
     { name: 'Sum over N, H, W (bias gradient)', shape: [6, 7, 11, 40], run: (x) => tf.sum(x, [0, 1, 2]) },
     { name: 'Sum over N, H, W, keepDims', shape: [2, 5, 3, 8], run: (x) => tf.sum(x, [0, 1, -2], true) },
     { name: 'Sum over H, W (stock path)', shape: [3, 4, 5, 6], run: (x) => tf.sum(x, [1, 2]) },
-    { name: 'Mean over H, W (global average pooling)', shape: [5, 28, 28, 256], run: (x) => tf.mean(x, [1, 2]) },
+    {
+      name: 'Mean over H, W (global average pooling)',
+      shape: [5, 28, 28, 256],
+      run: (x) => tf.mean(x, [1, 2]),
+    },
     { name: 'Mean over H, W, keepDims', shape: [1, 7, 11, 3], run: (x) => tf.mean(x, [2, 1], true) },
     { name: 'Mean over C (stock path)', shape: [2, 3, 4, 5], run: (x) => tf.mean(x, 3) },
   ];
@@ -127,15 +154,7 @@ describe('wasm training kernels agree with the cpu backend', () => {
   }
 
   it('full gradients of a small conv stack (conv-ReLU x3, GAP, dense, softmax cross-entropy) via tf.grads', async () => {
-    const shapes = [
-      [3, 3, 1, 8],
-      [8],
-      [3, 3, 8, 8],
-      [8],
-      [3, 3, 8, 32],
-      [32],
-      [32, 10],
-    ];
+    const shapes = [[3, 3, 1, 8], [8], [3, 3, 8, 8], [8], [3, 3, 8, 32], [32], [32, 10]];
     const operands = [operand([5, 12, 10, 1], 10), ...shapes.map((s, k) => operand(s, 11 + k))];
     const labels = tf.util.createShuffledIndices(5);
     const loss = (x: tf.Tensor, ...params: tf.Tensor[]): tf.Scalar => {
@@ -154,7 +173,11 @@ describe('wasm training kernels agree with the cpu backend', () => {
   it('Identity and same-dtype Cast share data without copying, and outlive their source', async () => {
     await tf.setBackend('wasm');
     const x = tf.tensor([1.5, -2, 3.25]);
-    const copies = [tf.clone(x), tf.cast(x, 'float32'), tf.engine().runKernel('Cast', { x }, { dtype: 'float32' }) as tf.Tensor];
+    const copies = [
+      tf.clone(x),
+      tf.cast(x, 'float32'),
+      tf.engine().runKernel('Cast', { x }, { dtype: 'float32' }) as tf.Tensor,
+    ];
     const converted = tf.cast(x, 'int32');
     x.dispose();
     for (const t of copies) expect(Array.from(t.dataSync())).toEqual([1.5, -2, 3.25]);
@@ -168,11 +191,13 @@ describe('wasm training kernels agree with the cpu backend', () => {
     const x = tf.zeros([1, 2, 5, 5]);
     const dy = tf.zeros([1, 4, 5, 5]);
     expect(() =>
-      tf.engine().runKernel(
-        'Conv2DBackpropFilter',
-        { x, dy },
-        { strides: 1, pad: 'same', dataFormat: 'NCHW', filterShape: [3, 3, 2, 4] },
-      ),
+      tf
+        .engine()
+        .runKernel(
+          'Conv2DBackpropFilter',
+          { x, dy },
+          { strides: 1, pad: 'same', dataFormat: 'NCHW', filterShape: [3, 3, 2, 4] },
+        ),
     ).toThrow(/dataFormat 'NCHW' is not supported/);
     tf.dispose([x, dy]);
   });

@@ -6,10 +6,28 @@ import { DataParallelTrainer } from '../src/parallel/index.js';
 /** A small CAM-shaped network (conv-ReLU x2, GAP, bias-free dense, softmax) with fixed initial weights. */
 function smallCamModel(): tf.LayersModel {
   const input = tf.input({ shape: [12, 10, 1] });
-  let h = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }).apply(input) as tf.SymbolicTensor;
-  h = tf.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }).apply(h) as tf.SymbolicTensor;
+  let h = tf.layers
+    .conv2d({
+      filters: 4,
+      kernelSize: 3,
+      padding: 'same',
+      activation: 'relu',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
+    })
+    .apply(input) as tf.SymbolicTensor;
+  h = tf.layers
+    .conv2d({
+      filters: 8,
+      kernelSize: 3,
+      padding: 'same',
+      activation: 'relu',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }),
+    })
+    .apply(h) as tf.SymbolicTensor;
   h = tf.layers.globalAveragePooling2d({}).apply(h) as tf.SymbolicTensor;
-  h = tf.layers.dense({ units: 10, useBias: false, kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }).apply(h) as tf.SymbolicTensor;
+  h = tf.layers
+    .dense({ units: 10, useBias: false, kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) })
+    .apply(h) as tf.SymbolicTensor;
   const out = tf.layers.activation({ activation: 'softmax' }).apply(h) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: out });
 }
@@ -55,7 +73,9 @@ describe('data-parallel training over worker threads', () => {
     const one = await train(1, 4);
     for (const threads of [2, 3]) {
       const many = await train(threads, 4);
-      many.losses.forEach((loss, s) => expect(Math.abs(loss - one.losses[s]!)).toBeLessThan(1e-4 * Math.abs(one.losses[s]!)));
+      many.losses.forEach((loss, s) =>
+        expect(Math.abs(loss - one.losses[s]!)).toBeLessThan(1e-4 * Math.abs(one.losses[s]!)),
+      );
       many.weights.forEach((w, k) => {
         const ref = one.weights[k]!;
         const scale = Math.max(...Array.from(ref, Math.abs));
@@ -69,7 +89,9 @@ describe('data-parallel training over worker threads', () => {
 
   it('rejects a bad thread count and an oversized batch with clear errors', async () => {
     const model = smallCamModel();
-    await expect(DataParallelTrainer.create(model, { threads: 0 })).rejects.toThrow(/threads: must be a positive integer, got 0/);
+    await expect(DataParallelTrainer.create(model, { threads: 0 })).rejects.toThrow(
+      /threads: must be a positive integer, got 0/,
+    );
     const trainer = await DataParallelTrainer.create(model, { threads: 1, maxBatch: 8 });
     const { xs, ys } = batch(1, 9);
     await expect(trainer.step(xs, ys, tf.train.sgd(0.1))).rejects.toThrow(/batch of 9 exceeds maxBatch 8/);

@@ -27,7 +27,15 @@ describe('training', () => {
   // 1,000 test images, the default recipe; then the same run stopped after epoch 1 and resumed.
   // The issue asks for >= 90 % here; no recipe tried reaches it in 2 epochs (wasm: 55.2 %, PyTorch with
   // the same recipe 52-59 %; README "Short runs"), so this checks that the run clearly learns (chance: 10 %).
-  const c3: TrainOptions = { arch: 'c3', dataset: 'mnist', trainSize: 2000, testSize: 1000, epochs: 2, seed: 1, outDir: join(root, 'c3') };
+  const c3: TrainOptions = {
+    arch: 'c3',
+    dataset: 'mnist',
+    trainSize: 2000,
+    testSize: 1000,
+    epochs: 2,
+    seed: 1,
+    outDir: join(root, 'c3'),
+  };
   let uninterrupted: TrainResult;
 
   it('trains c3 on 2,000 MNIST images for 2 epochs to at least 50 % test accuracy and writes the run folder', async () => {
@@ -37,11 +45,27 @@ describe('training', () => {
     expect(uninterrupted.status).toBe('completed');
     expect(m.testAccuracy).toBeGreaterThanOrEqual(0.5);
     expect(m.history[1]!.loss).toBeLessThan(m.history[0]!.loss);
-    expect(m).toMatchObject({ arch: 'c3', params: 46_800, dataset: 'mnist', epochs: 2, epochsRun: 2, trainSize: 1600, validationSize: 400, testSize: 1000 });
+    expect(m).toMatchObject({
+      arch: 'c3',
+      params: 46_800,
+      dataset: 'mnist',
+      epochs: 2,
+      epochsRun: 2,
+      trainSize: 1600,
+      validationSize: 400,
+      testSize: 1000,
+    });
     expect(m.backend).toBe('wasm');
     expect(m.history).toHaveLength(2);
     expect(progress).toHaveLength(2 * Math.ceil(1600 / m.recipe.batchSize));
-    expect(readdirSync(c3.outDir).sort()).toEqual(['confusion-test.csv', 'confusion-train.csv', 'curves.png', 'metrics.json', 'model.json', 'weights.bin']);
+    expect(readdirSync(c3.outDir).sort()).toEqual([
+      'confusion-test.csv',
+      'confusion-train.csv',
+      'curves.png',
+      'metrics.json',
+      'model.json',
+      'weights.bin',
+    ]);
     expect(JSON.parse(readFileSync(join(c3.outDir, 'metrics.json'), 'utf8'))).toEqual(m);
     const test = readFileSync(join(c3.outDir, 'confusion-test.csv'), 'utf8').trim().split('\n');
     expect(test).toHaveLength(11);
@@ -65,7 +89,9 @@ describe('training', () => {
     // Seeded init and per-epoch shuffles, an exactly restored optimizer and a deterministic backend: the
     // resumed run computes the same numbers. Only the timings (seconds, wallSeconds) differ.
     expect(withoutSeconds(resumed)).toEqual(withoutSeconds(uninterrupted));
-    expect(readFileSync(join(outDir, 'weights.bin')).equals(readFileSync(join(c3.outDir, 'weights.bin')))).toBe(true);
+    expect(
+      readFileSync(join(outDir, 'weights.bin')).equals(readFileSync(join(c3.outDir, 'weights.bin'))),
+    ).toBe(true);
     expect(resumed.metrics!.testAccuracy).toBe(uninterrupted.metrics!.testAccuracy);
     expect(existsSync(join(outDir, 'checkpoint'))).toBe(false);
   }, 900_000);
@@ -78,7 +104,16 @@ describe('reaching 90 % on 2,000 images', () => {
   // 91.8 % after 10), trained on two data-parallel worker threads as `cam train --threads 2` does.
   it('trains c3 on 2,000 MNIST images for 10 epochs on 2 threads to at least 90 % test accuracy', async () => {
     const outDir = join(root, 'c3-10-epochs');
-    const result = await train({ arch: 'c3', dataset: 'mnist', trainSize: 2000, testSize: 1000, epochs: 10, threads: 2, seed: 1, outDir });
+    const result = await train({
+      arch: 'c3',
+      dataset: 'mnist',
+      trainSize: 2000,
+      testSize: 1000,
+      epochs: 10,
+      threads: 2,
+      seed: 1,
+      outDir,
+    });
     expect(result.status).toBe('completed');
     expect(result.metrics!.epochsRun).toBe(10);
     expect(result.metrics!.testAccuracy).toBeGreaterThanOrEqual(0.9);
@@ -86,25 +121,59 @@ describe('reaching 90 % on 2,000 images', () => {
 });
 
 describe('training a tiny model (options, mid-epoch resume, early stopping)', () => {
-  const tiny = { name: 'tiny', inputShape: [28, 28, 1] as [number, number, number], convs: [{ filters: 4, kernelSize: 3 }], classes: 10 };
-  const base: TrainOptions = { arch: tiny, trainSize: 120, testSize: 50, epochs: 3, batchSize: 20, optimizer: 'sgd', learningRate: 0.05, lrSchedule: { kind: 'cosine' }, seed: 4, outDir: '' };
+  const tiny = {
+    name: 'tiny',
+    inputShape: [28, 28, 1] as [number, number, number],
+    convs: [{ filters: 4, kernelSize: 3 }],
+    classes: 10,
+  };
+  const base: TrainOptions = {
+    arch: tiny,
+    trainSize: 120,
+    testSize: 50,
+    epochs: 3,
+    batchSize: 20,
+    optimizer: 'sgd',
+    learningRate: 0.05,
+    lrSchedule: { kind: 'cosine' },
+    seed: 4,
+    outDir: '',
+  };
 
   it('resumes from a checkpoint taken in the middle of an epoch, bit for bit', async () => {
     const full = await train({ ...base, outDir: join(root, 'tiny-full') });
     const outDir = join(root, 'tiny-mid');
     const controller = new AbortController();
-    const stopped = await train({ ...base, outDir, signal: controller.signal, onProgress: (p) => p.epoch === 2 && p.step === 2 && controller.abort() });
+    const stopped = await train({
+      ...base,
+      outDir,
+      signal: controller.signal,
+      onProgress: (p) => p.epoch === 2 && p.step === 2 && controller.abort(),
+    });
     expect(stopped).toMatchObject({ status: 'aborted', epochsRun: 1 });
     const resumed = await train({ ...base, outDir });
     expect(withoutSeconds(resumed)).toEqual(withoutSeconds(full));
-    expect(readFileSync(join(outDir, 'weights.bin')).equals(readFileSync(join(root, 'tiny-full', 'weights.bin')))).toBe(true);
-    expect(full.metrics!.history.map((h) => h.learningRate)).toEqual([expect.any(Number), expect.any(Number), expect.any(Number)]);
+    expect(
+      readFileSync(join(outDir, 'weights.bin')).equals(readFileSync(join(root, 'tiny-full', 'weights.bin'))),
+    ).toBe(true);
+    expect(full.metrics!.history.map((h) => h.learningRate)).toEqual([
+      expect.any(Number),
+      expect.any(Number),
+      expect.any(Number),
+    ]);
     expect(full.metrics!.history[2]!.learningRate).toBeLessThan(full.metrics!.history[0]!.learningRate);
   }, 300_000);
 
   it('stops early after `patience` epochs without a better validation accuracy and keeps the best epoch', async () => {
     // A learning rate of 1e-9 leaves the validation accuracy where it starts: epoch 1 stays the best.
-    const r = await train({ ...base, learningRate: 1e-9, lrSchedule: undefined, epochs: 10, patience: 2, outDir: join(root, 'tiny-early') });
+    const r = await train({
+      ...base,
+      learningRate: 1e-9,
+      lrSchedule: undefined,
+      epochs: 10,
+      patience: 2,
+      outDir: join(root, 'tiny-early'),
+    });
     expect(r.metrics).toMatchObject({ epochs: 10, epochsRun: 3, stoppedEarly: true, keptEpoch: 1 });
   }, 300_000);
 
@@ -112,10 +181,20 @@ describe('training a tiny model (options, mid-epoch resume, early stopping)', ()
     const outDir = join(root, 'tiny-other');
     const controller = new AbortController();
     await train({ ...base, outDir, signal: controller.signal, onProgress: () => controller.abort() });
-    await expect(train({ ...base, seed: 5, outDir })).rejects.toThrow(/holds a checkpoint of a run with another seed \(4, now 5\)/);
-    await expect(train({ ...base, epochs: 0, outDir })).rejects.toThrow(/epochs: must be a positive integer, got 0/);
-    await expect(train({ ...base, patience: 2, validationSplit: 0, outDir })).rejects.toThrow(/patience: early stopping needs a validation set/);
-    await expect(train({ ...base, optimizer: 'rmsprop' as 'adam', outDir })).rejects.toThrow(/optimizer: must be one of adam, sgd/);
-    await expect(train({ ...base, lrSchedule: { kind: 'step', everyEpochs: 0, factor: 2 }, outDir })).rejects.toThrow(/lrSchedule\.everyEpochs/);
+    await expect(train({ ...base, seed: 5, outDir })).rejects.toThrow(
+      /holds a checkpoint of a run with another seed \(4, now 5\)/,
+    );
+    await expect(train({ ...base, epochs: 0, outDir })).rejects.toThrow(
+      /epochs: must be a positive integer, got 0/,
+    );
+    await expect(train({ ...base, patience: 2, validationSplit: 0, outDir })).rejects.toThrow(
+      /patience: early stopping needs a validation set/,
+    );
+    await expect(train({ ...base, optimizer: 'rmsprop' as 'adam', outDir })).rejects.toThrow(
+      /optimizer: must be one of adam, sgd/,
+    );
+    await expect(
+      train({ ...base, lrSchedule: { kind: 'step', everyEpochs: 0, factor: 2 }, outDir }),
+    ).rejects.toThrow(/lrSchedule\.everyEpochs/);
   }, 300_000);
 });

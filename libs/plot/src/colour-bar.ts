@@ -34,7 +34,8 @@ function gradientId(hexes: string[]): string {
 /** A vertical colour bar (min at the bottom) with nice tick labels, as an SVG document. */
 export function colourBar(opts: ColourBarOptions): string {
   const { colours, min, max, height, width = 90, label, barWidth = 16 } = opts;
-  if (colours.length < 2) throw new RangeError(`colourBar: colours needs at least 2 entries, got ${colours.length}`);
+  if (colours.length < 2)
+    throw new RangeError(`colourBar: colours needs at least 2 entries, got ${colours.length}`);
   colours.forEach((c, i) => {
     if (c.length !== 3 || c.some((v) => !Number.isInteger(v) || v < 0 || v > 255)) {
       throw new RangeError(`colourBar: colours[${i}] must be 3 integers in 0..255, got [${c}]`);
@@ -49,7 +50,9 @@ export function colourBar(opts: ColourBarOptions): string {
   const x0 = 2;
   const hexes = colours.map(hexColour);
   const id = gradientId(hexes);
-  const stops = hexes.map((hex, i) => `<stop offset="${fmt(i / (hexes.length - 1))}" stop-color="${hex}"/>`).join('');
+  const stops = hexes
+    .map((hex, i) => `<stop offset="${fmt(i / (hexes.length - 1))}" stop-color="${hex}"/>`)
+    .join('');
   const out = [
     `<defs><linearGradient id="${id}" x1="0" y1="1" x2="0" y2="0">${stops}</linearGradient></defs>`,
     `<rect x="${x0}" y="${fmt(top)}" width="${fmt(barWidth)}" height="${fmt(barH)}" fill="url(#${id})" stroke="#333" stroke-width="1"/>`,
@@ -58,10 +61,26 @@ export function colourBar(opts: ColourBarOptions): string {
   for (const v of ticks.values) {
     const ty = top + barH - ((v - min) / (max - min)) * barH;
     out.push(`<path d="M${fmt(x0 + barWidth)} ${fmt(ty)}h4" stroke="#333" stroke-width="1"/>`);
-    out.push(svgText({ x: x0 + barWidth + 7, y: ty + TICK_SIZE * 0.35, text: formatTick(v, ticks.decimals), size: TICK_SIZE }));
+    out.push(
+      svgText({
+        x: x0 + barWidth + 7,
+        y: ty + TICK_SIZE * 0.35,
+        text: formatTick(v, ticks.decimals),
+        size: TICK_SIZE,
+      }),
+    );
   }
   if (label) {
-    out.push(svgText({ x: width - 4, y: top + barH / 2, text: label, size: TICK_SIZE + 1, anchor: 'middle', rotate: -90 }));
+    out.push(
+      svgText({
+        x: width - 4,
+        y: top + barH / 2,
+        text: label,
+        size: TICK_SIZE + 1,
+        anchor: 'middle',
+        rotate: -90,
+      }),
+    );
   }
   return svgDocument({ width, height, background: 'none' }, out);
 }

@@ -1,4 +1,11 @@
-export { type ChartGridOptions, type LineChartOptions, PALETTE, type Series, chartGrid, lineChart } from './line-chart.js';
+export {
+  type ChartGridOptions,
+  type LineChartOptions,
+  PALETTE,
+  type Series,
+  chartGrid,
+  lineChart,
+} from './line-chart.js';
 export { type ColourBarOptions, type Rgb, colourBar } from './colour-bar.js';
 export { DEJAVU_FONT_FILES, FontNotFoundError, type PngOptions, svgToPng } from './render.js';
 export {

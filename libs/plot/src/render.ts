@@ -10,7 +10,9 @@ export const DEJAVU_FONT_FILES = [
 /** A font file svgToPng needs is missing (resvg would otherwise draw all text blank, silently). */
 export class FontNotFoundError extends Error {
   constructor(readonly file: string) {
-    super(`font file ${file} is missing; install it with \`apt-get install fonts-dejavu-core\` or pass fontFiles`);
+    super(
+      `font file ${file} is missing; install it with \`apt-get install fonts-dejavu-core\` or pass fontFiles`,
+    );
     this.name = 'FontNotFoundError';
   }
 }
@@ -33,10 +35,18 @@ export function svgToPng(svg: string, opts: PngOptions = {}): Buffer {
   try {
     resvg = new Resvg(svg, {
       fitTo: width === undefined ? { mode: 'original' } : { mode: 'width', value: width },
-      font: { loadSystemFonts: false, fontFiles, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' },
+      font: {
+        loadSystemFonts: false,
+        fontFiles,
+        defaultFontFamily: 'DejaVu Sans',
+        sansSerifFamily: 'DejaVu Sans',
+      },
     });
   } catch (err) {
-    throw new Error(`svgToPng: resvg cannot read the SVG (${err instanceof Error ? err.message : String(err)})`, { cause: err });
+    throw new Error(
+      `svgToPng: resvg cannot read the SVG (${err instanceof Error ? err.message : String(err)})`,
+      { cause: err },
+    );
   }
   return resvg.render().asPng();
 }

@@ -4,7 +4,10 @@ export const FONT_FAMILY = 'DejaVu Sans';
 
 /** Text made safe for XML character data and attribute values. */
 export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] ?? c);
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] ?? c,
+  );
 }
 
 /** Rounds coordinates so the markup stays short and stable. */
@@ -80,7 +83,8 @@ export interface DocumentOptions {
 export function svgDocument(opts: DocumentOptions, body: string | string[]): string {
   const { width, height, background = 'white' } = opts;
   if (!(width > 0 && height > 0)) throw new RangeError(`SVG size must be positive, got ${width}x${height}`);
-  const fill = background === 'none' ? '' : `<rect width="100%" height="100%" fill="${escapeXml(background)}"/>`;
+  const fill =
+    background === 'none' ? '' : `<rect width="100%" height="100%" fill="${escapeXml(background)}"/>`;
   const content = Array.isArray(body) ? body.join('\n') : body;
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${fmt(width)}" height="${fmt(height)}" ` +
@@ -101,5 +105,8 @@ export function svgSize(svg: string): { width: number; height: number } {
 export function embedSvg(svg: string, x: number, y: number): string {
   const start = svg.indexOf('<svg');
   if (start < 0) throw new Error('embedSvg: no <svg> root element');
-  return svg.slice(start).replace('<svg', `<svg x="${fmt(x)}" y="${fmt(y)}"`).trimEnd();
+  return svg
+    .slice(start)
+    .replace('<svg', `<svg x="${fmt(x)}" y="${fmt(y)}"`)
+    .trimEnd();
 }

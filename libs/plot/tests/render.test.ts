@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { FontNotFoundError, PALETTE, chartGrid, colourBar, embedSvg, lineChart, svgDocument, svgImage, svgText, svgToPng } from '../src/index.js';
+import {
+  FontNotFoundError,
+  PALETTE,
+  chartGrid,
+  colourBar,
+  embedSvg,
+  lineChart,
+  svgDocument,
+  svgImage,
+  svgText,
+  svgToPng,
+} from '../src/index.js';
 import { decode, hexRgb, isDark, near } from './png.js';
 import { PNG } from 'pngjs';
 
@@ -31,20 +42,27 @@ describe('svgToPng', () => {
   });
 
   it('escapes markup in text instead of breaking the document', () => {
-    const png = decode(svgToPng(svgDocument({ width: 120, height: 30 }, svgText({ x: 5, y: 20, text: '<b> & "q"' }))));
+    const png = decode(
+      svgToPng(svgDocument({ width: 120, height: 30 }, svgText({ x: 5, y: 20, text: '<b> & "q"' }))),
+    );
     expect(png.count(isDark)).toBeGreaterThan(20);
   });
 
   it('fails clearly when the font file is missing or the SVG is broken', () => {
     expect(() => svgToPng(curves, { fontFiles: ['/nonexistent/DejaVuSans.ttf'] })).toThrow(FontNotFoundError);
-    expect(() => svgToPng(curves, { fontFiles: ['/nonexistent/DejaVuSans.ttf'] })).toThrow(/apt-get install fonts-dejavu-core/);
+    expect(() => svgToPng(curves, { fontFiles: ['/nonexistent/DejaVuSans.ttf'] })).toThrow(
+      /apt-get install fonts-dejavu-core/,
+    );
     expect(() => svgToPng('<svg')).toThrow(/resvg cannot read the SVG/);
   });
 
   it('draws embedded PNG images (nearest neighbour when enlarged)', () => {
     const tile = new PNG({ width: 2, height: 1 });
     tile.data.set([255, 0, 0, 255, 0, 0, 255, 255]);
-    const svg = svgDocument({ width: 40, height: 20 }, svgImage({ x: 0, y: 0, width: 40, height: 20, png: PNG.sync.write(tile) }));
+    const svg = svgDocument(
+      { width: 40, height: 20 },
+      svgImage({ x: 0, y: 0, width: 40, height: 20, png: PNG.sync.write(tile) }),
+    );
     const png = decode(svgToPng(svg));
     expect(png.at(5, 10)).toEqual([255, 0, 0, 255]);
     expect(png.at(35, 10)).toEqual([0, 0, 255, 255]);
@@ -66,22 +84,56 @@ describe('lineChart', () => {
       xLabel: 'epoch',
       yLabel: 'accuracy',
       yRange: [0, 1],
-      series: [{ name: 'train', points: [[1, 0.93]] }, { name: 'val', points: [[1, 0.5], [2, Number.NaN], [3, 0.7]] }],
+      series: [
+        { name: 'train', points: [[1, 0.93]] },
+        {
+          name: 'val',
+          points: [
+            [1, 0.5],
+            [2, Number.NaN],
+            [3, 0.7],
+          ],
+        },
+      ],
     });
     expect(svg).toContain('>1.0</text>');
     expect(svg).not.toContain('NaN');
     expect(decode(svgToPng(svg)).count(near(hexRgb(PALETTE[0])))).toBeGreaterThan(20);
     expect(() => lineChart({ xLabel: 'x', yLabel: 'y', series: [] })).toThrow(/series must not be empty/);
-    expect(() => lineChart({ xLabel: 'x', yLabel: 'y', yRange: [1, 0], series: [{ name: 'a', points: [[0, 0]] }] })).toThrow(
-      /yRange must be \[min, max\] with min < max/,
-    );
+    expect(() =>
+      lineChart({ xLabel: 'x', yLabel: 'y', yRange: [1, 0], series: [{ name: 'a', points: [[0, 0]] }] }),
+    ).toThrow(/yRange must be \[min, max\] with min < max/);
   });
 
   it('keeps extreme points off the frame with a margin, flooring non-negative data at 0', () => {
-    const twoPoints = lineChart({ xLabel: 'x', yLabel: 'y', series: [{ name: 'a', points: [[1, 0.41], [1, 0.35]] }] });
+    const twoPoints = lineChart({
+      xLabel: 'x',
+      yLabel: 'y',
+      series: [
+        {
+          name: 'a',
+          points: [
+            [1, 0.41],
+            [1, 0.35],
+          ],
+        },
+      ],
+    });
     expect(twoPoints).toContain('>0.34</text>');
     expect(twoPoints).toContain('>0.42</text>');
-    const loss = lineChart({ xLabel: 'x', yLabel: 'y', series: [{ name: 'a', points: [[1, 0.1], [2, 2.4]] }] });
+    const loss = lineChart({
+      xLabel: 'x',
+      yLabel: 'y',
+      series: [
+        {
+          name: 'a',
+          points: [
+            [1, 0.1],
+            [2, 2.4],
+          ],
+        },
+      ],
+    });
     expect(loss).toContain('>0.0</text>');
     expect(loss).not.toContain('>-0.5</text>');
   });
@@ -110,6 +162,16 @@ describe('colourBar', () => {
 
   it('validates its input', () => {
     expect(() => colourBar({ colours: ramp, min: 1, max: 1, height: 100 })).toThrow(/need finite min < max/);
-    expect(() => colourBar({ colours: [[0, 0, 0], [300, 0, 0]], min: 0, max: 1, height: 100 })).toThrow(/colours\[1\] must be 3 integers/);
+    expect(() =>
+      colourBar({
+        colours: [
+          [0, 0, 0],
+          [300, 0, 0],
+        ],
+        min: 0,
+        max: 1,
+        height: 100,
+      }),
+    ).toThrow(/colours\[1\] must be 3 integers/);
   });
 });

@@ -104,13 +104,18 @@ export class JobRegistry {
     const fields = await this.redis.hgetall(this.key('run', id));
     if (fields['record'] === undefined) return null;
     const record = RunRecordSchema.parse(JSON.parse(fields['record']));
-    const progress = fields['progress'] === undefined ? null : TrainProgressSchema.parse(JSON.parse(fields['progress']));
+    const progress =
+      fields['progress'] === undefined ? null : TrainProgressSchema.parse(JSON.parse(fields['progress']));
     return { ...record, progress, cancelled: fields['cancelled'] === '1' };
   }
 
   /** Called by a trainer on each progress report (latest wins). */
   async setProgress(runId: string, progress: TrainProgress): Promise<void> {
-    await this.redis.hset(this.key('run', runId), 'progress', JSON.stringify(TrainProgressSchema.parse(progress)));
+    await this.redis.hset(
+      this.key('run', runId),
+      'progress',
+      JSON.stringify(TrainProgressSchema.parse(progress)),
+    );
   }
 
   /** Marks a run cancelled; a trainer polling {@link isCancelled} stops it. */

@@ -46,7 +46,10 @@ const RUN_PARAM_FIELDS = {
   learningRate: z.number().positive().max(10),
   optimizer: z.enum(OPTIMIZER_NAMES),
   momentum: z.number().min(0).lt(1),
-  seed: z.int().min(0).max(2 ** 31 - 1),
+  seed: z
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1),
   validationSplit: z.number().min(0).max(0.5),
   patience: z.int().min(1).max(LIMITS.maxPatience),
   threads: z.int().min(1).max(LIMITS.maxThreads),
@@ -182,11 +185,7 @@ const PngBase64Schema = z
 const CamBatchFields = {
   runId: IdSchema,
   split: z.enum(['train', 'test']).optional(),
-  indices: z
-    .array(z.int().min(0))
-    .min(1)
-    .max(LIMITS.maxCamItems)
-    .optional(),
+  indices: z.array(z.int().min(0)).min(1).max(LIMITS.maxCamItems).optional(),
   images: z.array(PngBase64Schema).min(1).max(LIMITS.maxCamItems).optional(),
   method: z.enum(CAM_METHOD_NAMES).default('cam'),
   /** The class each map explains: the predicted class, the true label (dataset samples only), or a class index. */

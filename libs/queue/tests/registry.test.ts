@@ -20,7 +20,12 @@ afterAll(async () => {
 async function storeSweep(name: string, createdAt: string) {
   const request = SweepRequestSchema.parse({ name, grid: { seed: [1, 2] } });
   const sweepId = newId('sweep');
-  const runs: RunRecord[] = expandGrid(request).map((params) => ({ id: newId('run'), sweepId, createdAt, params }));
+  const runs: RunRecord[] = expandGrid(request).map((params) => ({
+    id: newId('run'),
+    sweepId,
+    createdAt,
+    params,
+  }));
   await registry.createSweep({ id: sweepId, name, createdAt, request, runIds: runs.map((r) => r.id) }, runs);
   return { sweepId, runs };
 }
@@ -43,7 +48,16 @@ describe('JobRegistry (real Redis)', () => {
   it('keeps the latest progress and the cancelled flag', async () => {
     const { runs } = await storeSweep('p', new Date().toISOString());
     const runId = runs[0]?.id ?? '';
-    const progress = { epoch: 1, epochs: 2, step: 5, steps: 10, loss: 0.5, accuracy: 0.8, imagesPerSecond: 90, etaSeconds: 3 };
+    const progress = {
+      epoch: 1,
+      epochs: 2,
+      step: 5,
+      steps: 10,
+      loss: 0.5,
+      accuracy: 0.8,
+      imagesPerSecond: 90,
+      etaSeconds: 3,
+    };
     await registry.setProgress(runId, progress);
     await registry.setProgress(runId, { ...progress, step: 6 });
     expect((await registry.getRun(runId))?.progress?.step).toBe(6);
@@ -69,7 +83,16 @@ describe('JobRegistry (real Redis)', () => {
   it('stores CAM batches', async () => {
     const id = newId('camBatch');
     const runId = newId('run');
-    const request = { runId, split: 'test' as const, indices: [1], method: 'cam' as const, target: 'predicted' as const, colormap: 'jet' as const, size: 112, alpha: 0.5 };
+    const request = {
+      runId,
+      split: 'test' as const,
+      indices: [1],
+      method: 'cam' as const,
+      target: 'predicted' as const,
+      colormap: 'jet' as const,
+      size: 112,
+      alpha: 0.5,
+    };
     await registry.createCamBatch({ id, runId, createdAt: new Date().toISOString(), request });
     expect((await registry.getCamBatch(id))?.request.indices).toEqual([1]);
     expect(await registry.getCamBatch(newId('camBatch'))).toBeNull();

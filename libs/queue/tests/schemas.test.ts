@@ -92,9 +92,9 @@ describe('expandGrid', () => {
       expect(run.epochs).toBe(3);
       expect(run).not.toHaveProperty('grid');
       expect(run).not.toHaveProperty('name');
-      expect(TrainingJobSchema.safeParse({ runId: newId('run'), sweepId: newId('sweep'), params: run }).success).toBe(
-        true,
-      );
+      expect(
+        TrainingJobSchema.safeParse({ runId: newId('run'), sweepId: newId('sweep'), params: run }).success,
+      ).toBe(true);
     }
   });
 
@@ -108,7 +108,13 @@ describe('CamBatchRequestSchema', () => {
 
   it('accepts indices or images and fills defaults', () => {
     const byIndex = CamBatchRequestSchema.parse({ runId, split: 'test', indices: [0, 1, 2] });
-    expect(byIndex).toMatchObject({ method: 'cam', target: 'predicted', colormap: 'jet', size: 112, alpha: 0.5 });
+    expect(byIndex).toMatchObject({
+      method: 'cam',
+      target: 'predicted',
+      colormap: 'jet',
+      size: 112,
+      alpha: 0.5,
+    });
     expect(CamBatchRequestSchema.parse({ runId, images: [PNG_1X1], target: 3 }).images).toHaveLength(1);
   });
 

@@ -60,7 +60,9 @@ export class DirectoryArtifactStore implements ArtifactStore {
     }
     return entries
       .filter((entry) => entry.isFile())
-      .map((entry) => path.relative(this.root, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
+      .map((entry) =>
+        path.relative(this.root, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'),
+      )
       .sort();
   }
 
@@ -76,7 +78,8 @@ export class DirectoryArtifactStore implements ArtifactStore {
       throw error;
     }
     const root = await realpath(this.root);
-    if (!real.startsWith(root + path.sep)) throw new InvalidArtifactKeyError(key, 'resolves outside the store');
+    if (!real.startsWith(root + path.sep))
+      throw new InvalidArtifactKeyError(key, 'resolves outside the store');
     return real;
   }
 }

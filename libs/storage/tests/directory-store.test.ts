@@ -33,7 +33,10 @@ describe('DirectoryArtifactStore', () => {
     await store.put('runs/r-2/model.json', new Uint8Array([123, 125]));
     expect((await store.get('runs/r-1/metrics.json')).toString()).toBe('{"a":1}');
     expect(await readAll(await store.stream('runs/r-2/model.json'))).toBe('{}');
-    expect(await store.list('runs/r-1')).toEqual(['runs/r-1/checkpoint/weights.bin', 'runs/r-1/metrics.json']);
+    expect(await store.list('runs/r-1')).toEqual([
+      'runs/r-1/checkpoint/weights.bin',
+      'runs/r-1/metrics.json',
+    ]);
     expect(await store.list('runs/r-1/')).toHaveLength(2);
     expect(await store.list('')).toHaveLength(3);
     expect(await store.list('runs/none')).toEqual([]);
@@ -47,15 +50,23 @@ describe('DirectoryArtifactStore', () => {
     await expect(store.stream('runs')).rejects.toBeInstanceOf(ArtifactNotFoundError);
   });
 
-  it.each(['../secret', 'runs/../../etc/passwd', '/etc/passwd', 'a\\b', 'a\0b', '', 'a//b', './a', 'a/.', 'x'.repeat(2000)])(
-    'rejects the key %j',
-    async (key) => {
-      expect(() => validateArtifactKey(key)).toThrow(InvalidArtifactKeyError);
-      await expect(store.get(key)).rejects.toBeInstanceOf(InvalidArtifactKeyError);
-      await expect(store.put(key, 'x')).rejects.toBeInstanceOf(InvalidArtifactKeyError);
-      await expect(store.exists(key)).rejects.toBeInstanceOf(InvalidArtifactKeyError);
-    },
-  );
+  it.each([
+    '../secret',
+    'runs/../../etc/passwd',
+    '/etc/passwd',
+    'a\\b',
+    'a\0b',
+    '',
+    'a//b',
+    './a',
+    'a/.',
+    'x'.repeat(2000),
+  ])('rejects the key %j', async (key) => {
+    expect(() => validateArtifactKey(key)).toThrow(InvalidArtifactKeyError);
+    await expect(store.get(key)).rejects.toBeInstanceOf(InvalidArtifactKeyError);
+    await expect(store.put(key, 'x')).rejects.toBeInstanceOf(InvalidArtifactKeyError);
+    await expect(store.exists(key)).rejects.toBeInstanceOf(InvalidArtifactKeyError);
+  });
 
   it('rejects list prefixes that leave the root', async () => {
     await expect(store.list('../')).rejects.toBeInstanceOf(InvalidArtifactKeyError);

@@ -1,11 +1,25 @@
 import * as tf from '@tensorflow/tfjs';
 import { renderCamBatch } from '@cam/cam';
 import { type ImageSet, loadDataset, takeFirst } from '@cam/dataset';
-import { Adam, DataParallelTrainer, applyGradients, buildModel, camHead, computeGradients, initBackend, trainableVariables } from '@cam/model';
+import {
+  Adam,
+  DataParallelTrainer,
+  applyGradients,
+  buildModel,
+  camHead,
+  computeGradients,
+  initBackend,
+  trainableVariables,
+} from '@cam/model';
 import type { CaseName } from './options.js';
 
 /** Threads each case runs on (the PyTorch reference is given the same count). */
-export const CASE_THREADS: Record<CaseName, number> = { 'train-c3': 1, 'train-c3-2t': 2, 'infer-c3': 1, 'render-cam': 1 };
+export const CASE_THREADS: Record<CaseName, number> = {
+  'train-c3': 1,
+  'train-c3-2t': 2,
+  'infer-c3': 1,
+  'render-cam': 1,
+};
 
 /** The reference script's case that a case of ours is compared with. */
 export const REFERENCE_CASE: Record<CaseName, string> = {
@@ -83,7 +97,10 @@ export async function runCase(name: CaseName, batch: number, images: number): Pr
       return { backend, imagesPerSecond: counted / seconds };
     }
     case 'train-c3-2t': {
-      const trainer = await DataParallelTrainer.create(model, { threads: CASE_THREADS[name], maxBatch: batch });
+      const trainer = await DataParallelTrainer.create(model, {
+        threads: CASE_THREADS[name],
+        maxBatch: batch,
+      });
       const optimizer = new Adam(trainableVariables(model), 1e-3);
       try {
         const seconds = await timeOverBatches(batches, async (b) => {
@@ -103,7 +120,11 @@ export async function runCase(name: CaseName, batch: number, images: number): Pr
       const renderSeconds = await timeOverBatches(batches, render);
       const inferSeconds = await timeOverBatches(batches, infer);
       const outside = Math.max(0, 1 - inferSeconds / renderSeconds);
-      return { backend, imagesPerSecond: counted / renderSeconds, notes: { share_outside_inference: Math.round(outside * 100) / 100 } };
+      return {
+        backend,
+        imagesPerSecond: counted / renderSeconds,
+        notes: { share_outside_inference: Math.round(outside * 100) / 100 },
+      };
     }
   }
 }

@@ -14,13 +14,23 @@ import { type BenchResult, formatTable, ratios } from './result.js';
 const CASE_MAIN = fileURLToPath(new URL('./case-main.ts', import.meta.url));
 
 function runOurCase(name: CaseName, o: BenchOptions): BenchResult {
-  const child = spawnSync(process.execPath, ['--import', 'tsx', CASE_MAIN, name, String(o.batch), String(o.images)], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 24,
-  });
+  const child = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', CASE_MAIN, name, String(o.batch), String(o.images)],
+    {
+      encoding: 'utf8',
+      maxBuffer: 1 << 24,
+    },
+  );
   const last = child.stdout.trim().split('\n').pop() ?? '';
-  if (child.status !== 0 || !last.startsWith('{')) throw new Error(`case ${name} failed (exit ${child.status}):\n${child.stderr}`);
-  const m = JSON.parse(last) as { backend: string; imagesPerSecond: number; peakRssMb: number; notes?: Record<string, number | string> };
+  if (child.status !== 0 || !last.startsWith('{'))
+    throw new Error(`case ${name} failed (exit ${child.status}):\n${child.stderr}`);
+  const m = JSON.parse(last) as {
+    backend: string;
+    imagesPerSecond: number;
+    peakRssMb: number;
+    notes?: Record<string, number | string>;
+  };
   return {
     case: name,
     impl: 'cam',
@@ -79,17 +89,21 @@ function main(): void {
   }
   process.stdout.write(`${formatTable(results)}\n`);
   for (const r of results) {
-    for (const [key, value] of Object.entries(r.notes ?? {})) process.stdout.write(`${r.case} (${r.impl}): ${key} = ${value}\n`);
+    for (const [key, value] of Object.entries(r.notes ?? {}))
+      process.stdout.write(`${r.case} (${r.impl}): ${key} = ${value}\n`);
   }
   process.stdout.write('\n');
   for (const r of results) process.stdout.write(`${JSON.stringify(r)}\n`);
-  for (const r of ratios(results)) process.stdout.write(`${JSON.stringify({ case: r.case, ratio_cam_over_pytorch: r.ratio })}\n`);
+  for (const r of ratios(results))
+    process.stdout.write(`${JSON.stringify({ case: r.case, ratio_cam_over_pytorch: r.ratio })}\n`);
   // The data-parallel goal is also stated against PyTorch on one thread.
   const twoThreads = results.find((r) => r.case === 'train-c3-2t' && r.impl === 'cam');
   const torchOneThread = results.find((r) => r.case === 'train-c3' && r.impl === 'pytorch');
   if (twoThreads && torchOneThread) {
     const ratio = Math.round((twoThreads.images_per_s / torchOneThread.images_per_s) * 100) / 100;
-    process.stdout.write(`${JSON.stringify({ case: 'train-c3-2t', ratio_cam_over_pytorch_1_thread: ratio })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ case: 'train-c3-2t', ratio_cam_over_pytorch_1_thread: ratio })}\n`,
+    );
   }
 }
 

@@ -29,7 +29,8 @@ export class UsageError extends Error {
 
 function positiveInteger(flag: string, value: string | undefined): number {
   const n = Number(value);
-  if (value === undefined || !Number.isInteger(n) || n < 1) throw new UsageError(`${flag}: expected a positive integer, got '${value ?? ''}'`);
+  if (value === undefined || !Number.isInteger(n) || n < 1)
+    throw new UsageError(`${flag}: expected a positive integer, got '${value ?? ''}'`);
   return n;
 }
 
@@ -62,7 +63,9 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
         const names = (argv[++i] ?? '').split(',').filter((s) => s !== '');
         const unknown = names.filter((n) => !isCaseName(n));
         if (names.length === 0 || unknown.length > 0) {
-          throw new UsageError(`--cases: unknown case(s) '${unknown.join(',')}' (known: ${CASES.join(', ')})`);
+          throw new UsageError(
+            `--cases: unknown case(s) '${unknown.join(',')}' (known: ${CASES.join(', ')})`,
+          );
         }
         o.cases = names as CaseName[];
         break;
@@ -72,6 +75,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     }
   }
   if (quick && !imagesGiven) o.images = 128;
-  if (o.images < o.batch) throw new UsageError(`--images (${o.images}) must be at least --batch (${o.batch})`);
+  if (o.images < o.batch)
+    throw new UsageError(`--images (${o.images}) must be at least --batch (${o.batch})`);
   return o;
 }

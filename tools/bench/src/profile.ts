@@ -6,7 +6,14 @@
  * Conv2DBackpropFilter), so rows overlap and the total exceeds the step time.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Adam, applyGradients, buildModel, computeGradients, initBackend, trainableVariables } from '@cam/model';
+import {
+  Adam,
+  applyGradients,
+  buildModel,
+  computeGradients,
+  initBackend,
+  trainableVariables,
+} from '@cam/model';
 
 function flag(name: string, fallback: number): number {
   const at = process.argv.indexOf(name);
@@ -33,7 +40,10 @@ for (const config of tf.getKernelsForBackend('wasm')) {
       if (!recording) return inner(args);
       const start = cpuMs();
       const out = inner(args);
-      const shapes = Object.values(args.inputs).map((t) => [(t as tf.TensorInfo | undefined)?.shape, (t as tf.TensorInfo | undefined)?.dtype]);
+      const shapes = Object.values(args.inputs).map((t) => [
+        (t as tf.TensorInfo | undefined)?.shape,
+        (t as tf.TensorInfo | undefined)?.dtype,
+      ]);
       const key = withShapes ? `${config.kernelName} ${JSON.stringify(shapes)}` : config.kernelName;
       const entry = totals.get(key) ?? { ms: 0, calls: 0 };
       entry.ms += cpuMs() - start;
@@ -60,8 +70,10 @@ const cpuStart = cpuMs();
 for (let i = 0; i < steps; i++) step();
 const wall = (performance.now() - wallStart) / steps;
 const cpu = (cpuMs() - cpuStart) / steps;
-console.log(`c3 training step, batch ${batch}: wall ${wall.toFixed(0)} ms (${((batch / wall) * 1000).toFixed(1)} images/s), ` +
-  `process CPU ${cpu.toFixed(0)} ms (${((batch / cpu) * 1000).toFixed(1)} images/s of CPU time)`);
+console.log(
+  `c3 training step, batch ${batch}: wall ${wall.toFixed(0)} ms (${((batch / wall) * 1000).toFixed(1)} images/s), ` +
+    `process CPU ${cpu.toFixed(0)} ms (${((batch / cpu) * 1000).toFixed(1)} images/s of CPU time)`,
+);
 console.log('CPU ms/step  calls/step  kernel');
 for (const [key, { ms, calls }] of [...totals].sort((a, b) => b[1].ms - a[1].ms).slice(0, 24)) {
   console.log(`${(ms / steps).toFixed(1).padStart(11)}  ${String(calls / steps).padStart(10)}  ${key}`);

@@ -6,7 +6,10 @@ import { fileURLToPath } from 'node:url';
 const PYTHON = '/usr/bin/python3';
 
 /** The shared reference script: shared/ sits beside the repository (../shared from the repo root). */
-export const TORCH_SCRIPT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../shared/bench/torch_c3.py');
+export const TORCH_SCRIPT = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  '../../../../shared/bench/torch_c3.py',
+);
 
 /**
  * Runs the script unchanged and then reports the process's peak RSS (one process measures every
@@ -23,7 +26,8 @@ print(json.dumps({'peak_rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_max
 export function pytorchUnavailable(): string | undefined {
   if (!existsSync(TORCH_SCRIPT)) return `${TORCH_SCRIPT} not found`;
   const probe = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
-  if (probe.status !== 0) return `${PYTHON} cannot import torch (apt-get install -y python3-torch python3-opencv)`;
+  if (probe.status !== 0)
+    return `${PYTHON} cannot import torch (apt-get install -y python3-torch python3-opencv)`;
   return undefined;
 }
 
@@ -37,13 +41,28 @@ export interface TorchCase {
 
 /** Runs the reference once with `threads` threads on the same images and batch size; returns its cases. */
 export function runPytorch(threads: number, batch: number, images: number, imagesDir: string): TorchCase[] {
-  const args = ['-c', RUNNER, TORCH_SCRIPT, '--images', imagesDir, '--threads', String(threads), '--batch', String(batch), '--n', String(images)];
+  const args = [
+    '-c',
+    RUNNER,
+    TORCH_SCRIPT,
+    '--images',
+    imagesDir,
+    '--threads',
+    String(threads),
+    '--batch',
+    String(batch),
+    '--n',
+    String(images),
+  ];
   const run = spawnSync(PYTHON, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (run.status !== 0) throw new Error(`torch_c3.py failed (exit ${run.status}):\n${run.stderr}`);
   const lines = run.stdout
     .split('\n')
     .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as { case?: string; version?: string; images_per_s?: number; peak_rss_mb?: number });
+    .map(
+      (l) =>
+        JSON.parse(l) as { case?: string; version?: string; images_per_s?: number; peak_rss_mb?: number },
+    );
   const peak = lines.find((l) => l.peak_rss_mb !== undefined)?.peak_rss_mb ?? NaN;
   return lines.flatMap((l) =>
     l.case !== undefined && l.images_per_s !== undefined

@@ -17,7 +17,9 @@ export function ratios(results: BenchResult[]): { case: string; ratio: number }[
   return cases.flatMap((name) => {
     const ours = results.find((r) => r.case === name && r.impl === 'cam');
     const theirs = results.find((r) => r.case === name && r.impl === 'pytorch');
-    return ours && theirs ? [{ case: name, ratio: Math.round((ours.images_per_s / theirs.images_per_s) * 100) / 100 }] : [];
+    return ours && theirs
+      ? [{ case: name, ratio: Math.round((ours.images_per_s / theirs.images_per_s) * 100) / 100 }]
+      : [];
   });
 }
 
@@ -40,5 +42,9 @@ export function formatTable(results: BenchResult[]): string {
     r.impl === 'cam' && ratioOf.has(r.case) ? ratioOf.get(r.case)!.toFixed(2) : '',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  return [pad(header, widths), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map((row) => pad(row, widths))].join('\n');
+  return [
+    pad(header, widths),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...rows.map((row) => pad(row, widths)),
+  ].join('\n');
 }

@@ -41,7 +41,11 @@ describe('bench report', () => {
   });
 
   it('computes cam/pytorch per case only where both sides ran', () => {
-    const results = [row('train-c3', 'cam', 90), row('train-c3', 'pytorch', 150), row('infer-c3', 'cam', 300)];
+    const results = [
+      row('train-c3', 'cam', 90),
+      row('train-c3', 'pytorch', 150),
+      row('infer-c3', 'cam', 300),
+    ];
     expect(ratios(results)).toEqual([{ case: 'train-c3', ratio: 0.6 }]);
   });
 

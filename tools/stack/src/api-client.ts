@@ -72,7 +72,9 @@ export class ApiClient {
     return (await (await this.request(method, path, body)).json()) as T;
   }
 
-  createSweep(request: SweepRequestInput): Promise<{ id: string; runs: { id: string; params: RunView['params'] }[] }> {
+  createSweep(
+    request: SweepRequestInput,
+  ): Promise<{ id: string; runs: { id: string; params: RunView['params'] }[] }> {
     return this.json('POST', '/v1/sweeps', request);
   }
 

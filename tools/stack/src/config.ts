@@ -6,7 +6,8 @@ import type { StackOptions } from './stack.js';
 function count(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined || text === '') return fallback;
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a whole number >= 0, got '${text}'`);
+  if (!Number.isInteger(value) || value < 0)
+    throw new Error(`${name} must be a whole number >= 0, got '${text}'`);
   return value;
 }
 
@@ -49,7 +50,8 @@ export function demoOptionsFrom(argv: string[]): DemoOptions {
   const options: DemoOptions = {};
   if (values['train-size'] !== undefined) options.trainSize = count('--train-size', values['train-size'], 0);
   if (values.epochs !== undefined) options.epochs = count('--epochs', values.epochs, 0);
-  if (options.trainSize === 0 || options.epochs === 0) throw new Error('--train-size and --epochs must be at least 1');
+  if (options.trainSize === 0 || options.epochs === 0)
+    throw new Error('--train-size and --epochs must be at least 1');
   if (values.out !== undefined) options.outDir = values.out;
   return options;
 }

@@ -61,7 +61,11 @@ export function runTable(runs: RunView[], bestId: string): string {
   });
   const header = ['run', 'lr', 'state', 'epochs', 'train %', 'val %', 'test %', 'wall s'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
@@ -103,7 +107,15 @@ async function trainSweep(api: ApiClient, opts: Required<DemoOptions>, deadline:
 
 async function renderBest(api: ApiClient, runId: string, opts: Required<DemoOptions>, deadline: number) {
   const indices = Array.from({ length: opts.camCount }, (_, i) => i);
-  const { id } = await api.createCamBatch({ runId, split: 'test', indices, method: 'cam', target: 'predicted', colormap: 'jet', size: 112 });
+  const { id } = await api.createCamBatch({
+    runId,
+    split: 'test',
+    indices,
+    method: 'cam',
+    target: 'predicted',
+    colormap: 'jet',
+    size: 112,
+  });
   for (;;) {
     const batch = await api.getCamBatch(id);
     if (batch.state === 'completed') return batch;
@@ -158,11 +170,17 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const bestId = (await api.getSweep(sweep.sweepId)).best?.id;
     const best = sweep.runs.find((run) => run.id === bestId);
     if (!best) throw new Error(`no run completed: ${sweep.runs.map((r) => `${r.id} ${r.state}`).join(', ')}`);
-    console.log(`\nbest run ${best.id} (lr ${best.params.learningRate}); rendering CAMs of test digits 0..${opts.camCount - 1}`);
+    console.log(
+      `\nbest run ${best.id} (lr ${best.params.learningRate}); rendering CAMs of test digits 0..${opts.camCount - 1}`,
+    );
     const batch = await renderBest(api, best.id, opts, deadline);
     const batchDir = join(outDir, `cam-${batch.id}`);
     await mkdir(batchDir, { recursive: true });
-    const urls = [...(batch.montage ? [batch.montage] : []), ...batch.items.map((item) => item.png), ...(batch.npy ? [batch.npy] : [])];
+    const urls = [
+      ...(batch.montage ? [batch.montage] : []),
+      ...batch.items.map((item) => item.png),
+      ...(batch.npy ? [batch.npy] : []),
+    ];
     const files: string[] = [];
     for (const url of urls) {
       const file = join(batchDir, basename(new URL(url, stack.apiUrl).pathname));
@@ -187,7 +205,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     if (stack) {
       await stack.supervisor.stopAll();
       // A Redis the stack started goes away with its data; a shared one keeps nothing of the demo's queues.
-      if (stack.redis.source !== 'spawned') await removeQueueKeys(stack.redis.url, bullPrefix, registryPrefix);
+      if (stack.redis.source !== 'spawned')
+        await removeQueueKeys(stack.redis.url, bullPrefix, registryPrefix);
       await stack.stop();
     }
     log.end();

@@ -30,7 +30,8 @@ export class RunBars {
   constructor(stream: NodeJS.WriteStream = process.stderr) {
     this.multibar = new cliProgress.MultiBar(
       {
-        format: '{run} lr={lr} {bar} {percentage}% | {state} epoch {epoch} | loss {loss} acc {acc} | {speed} img/s',
+        format:
+          '{run} lr={lr} {bar} {percentage}% | {state} epoch {epoch} | loss {loss} acc {acc} | {speed} img/s',
         barsize: 24,
         hideCursor: true,
         clearOnComplete: false,

@@ -95,16 +95,22 @@ export function stopProcess(child: ChildProcess, graceMs: number): Promise<void>
 export async function spawnRedis(server: string, probeTimeoutMs = 500): Promise<RedisHandle> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'cam-redis-'));
-  const child = spawn(server, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
+  const child = spawn(
+    server,
+    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'],
+    {
+      stdio: 'ignore',
+    },
+  );
   const url = `redis://127.0.0.1:${port}`;
   const stop = async () => {
     await stopProcess(child, 5000);
     rmSync(dir, { recursive: true, force: true });
   };
   const exited = new Promise<never>((_, reject) =>
-    child.once('exit', (code) => reject(new Error(`${server} exited with code ${code} before answering on ${url}`))),
+    child.once('exit', (code) =>
+      reject(new Error(`${server} exited with code ${code} before answering on ${url}`)),
+    ),
   );
   const deadline = Date.now() + 10_000;
   try {
@@ -128,7 +134,8 @@ export async function resolveRedis(opts: ResolveRedisOptions = {}): Promise<Redi
   const redisUrl = opts.redisUrl ?? process.env.REDIS_URL;
   if (redisUrl) return { url: redisUrl, source: 'REDIS_URL', stop: noop };
   const localUrl = opts.localUrl ?? 'redis://127.0.0.1:6379';
-  if (await redisAnswers(localUrl, opts.probeTimeoutMs)) return { url: localUrl, source: 'local', stop: noop };
+  if (await redisAnswers(localUrl, opts.probeTimeoutMs))
+    return { url: localUrl, source: 'local', stop: noop };
   const server = findOnPath('redis-server', opts.searchPath);
   if (!server) throw new NoRedisError(localUrl);
   return spawnRedis(server, opts.probeTimeoutMs);

@@ -60,25 +60,40 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const trainers = opts.trainers ?? 2;
   const renderers = opts.renderers ?? 1;
   for (const [name, count] of Object.entries({ trainers, renderers })) {
-    if (!Number.isInteger(count) || count < 0) throw new Error(`${name} must be a whole number >= 0, got ${count}`);
+    if (!Number.isInteger(count) || count < 0)
+      throw new Error(`${name} must be a whole number >= 0, got ${count}`);
   }
-  const artifactsDir = resolve(opts.artifactsDir ?? process.env.ARTIFACTS_DIR ?? resolve(REPO_ROOT, 'artifacts'));
+  const artifactsDir = resolve(
+    opts.artifactsDir ?? process.env.ARTIFACTS_DIR ?? resolve(REPO_ROOT, 'artifacts'),
+  );
   const redis = await resolveRedis(opts.redis);
   // Trainers share the cores: each gets its slice of threads unless TRAIN_THREADS says otherwise.
   const trainThreads = String(Math.max(1, Math.floor(availableParallelism() / Math.max(1, trainers))));
   const supervisor = new Supervisor({
     cwd: REPO_ROOT,
-    env: { TRAIN_THREADS: trainThreads, ...process.env, ...opts.env, REDIS_URL: redis.url, ARTIFACTS_DIR: artifactsDir },
+    env: {
+      TRAIN_THREADS: trainThreads,
+      ...process.env,
+      ...opts.env,
+      REDIS_URL: redis.url,
+      ARTIFACTS_DIR: artifactsDir,
+    },
     ...opts.supervisor,
   });
   let stopped: Promise<void> | undefined;
   const stop = () => (stopped ??= supervisor.stopAll().then(() => redis.stop()));
   try {
     const api = supervisor.start({ name: 'api', entry: ENTRY_FILES.api, env: { PORT: String(port) } });
-    for (let i = 1; i <= trainers; i++) supervisor.start({ name: `trainer-${i}`, entry: ENTRY_FILES.trainer });
-    for (let i = 1; i <= renderers; i++) supervisor.start({ name: `renderer-${i}`, entry: ENTRY_FILES.renderer });
+    for (let i = 1; i <= trainers; i++)
+      supervisor.start({ name: `trainer-${i}`, entry: ENTRY_FILES.trainer });
+    for (let i = 1; i <= renderers; i++)
+      supervisor.start({ name: `renderer-${i}`, entry: ENTRY_FILES.renderer });
     const apiUrl = `http://127.0.0.1:${port}`;
-    await waitForReady(`${apiUrl}/readyz`, opts.readyTimeoutMs ?? 60_000, () => api.exitCode !== null || api.signalCode !== null);
+    await waitForReady(
+      `${apiUrl}/readyz`,
+      opts.readyTimeoutMs ?? 60_000,
+      () => api.exitCode !== null || api.signalCode !== null,
+    );
     return { apiUrl, redis, supervisor, artifactsDir, stop };
   } catch (err) {
     await stop();

@@ -31,7 +31,8 @@ export class Supervisor {
   private readonly opts: Required<SupervisorOptions>;
 
   constructor(opts: SupervisorOptions = {}) {
-    const onLine = opts.onLine ?? ((name: string, line: string) => process.stdout.write(`[${name}] ${line}\n`));
+    const onLine =
+      opts.onLine ?? ((name: string, line: string) => process.stdout.write(`[${name}] ${line}\n`));
     this.opts = {
       cwd: process.cwd(),
       env: process.env,

@@ -3,12 +3,22 @@ import { demoOptionsFrom, stackOptionsFrom } from '../src/config.js';
 
 describe('stackOptionsFrom', () => {
   it('defaults to port 3000, 2 trainers and 1 renderer', () => {
-    expect(stackOptionsFrom([], {})).toEqual({ port: 3000, trainers: 2, renderers: 1, artifactsDir: undefined });
+    expect(stackOptionsFrom([], {})).toEqual({
+      port: 3000,
+      trainers: 2,
+      renderers: 1,
+      artifactsDir: undefined,
+    });
   });
 
   it('takes flags over the environment', () => {
     const env = { PORT: '4000', TRAINERS: '3', RENDERERS: '0', ARTIFACTS_DIR: '/tmp/a' };
-    expect(stackOptionsFrom([], env)).toEqual({ port: 4000, trainers: 3, renderers: 0, artifactsDir: '/tmp/a' });
+    expect(stackOptionsFrom([], env)).toEqual({
+      port: 4000,
+      trainers: 3,
+      renderers: 0,
+      artifactsDir: '/tmp/a',
+    });
     expect(stackOptionsFrom(['--trainers', '4', '--port=5000', '--artifacts', '/tmp/b'], env)).toEqual({
       port: 5000,
       trainers: 4,
@@ -30,7 +40,11 @@ describe('stackOptionsFrom', () => {
 describe('demoOptionsFrom', () => {
   it('leaves the defaults to runDemo and reads the sizes', () => {
     expect(demoOptionsFrom([])).toEqual({});
-    expect(demoOptionsFrom(['--train-size', '2000', '--epochs', '1', '--out', '/tmp/o'])).toEqual({ trainSize: 2000, epochs: 1, outDir: '/tmp/o' });
+    expect(demoOptionsFrom(['--train-size', '2000', '--epochs', '1', '--out', '/tmp/o'])).toEqual({
+      trainSize: 2000,
+      epochs: 1,
+      outDir: '/tmp/o',
+    });
   });
 
   it.each([

@@ -4,10 +4,27 @@ import type { RunView } from '../src/api-client.js';
 import { runTable } from '../src/demo-run.js';
 import { runFraction } from '../src/progress-bars.js';
 
-const progress = { epoch: 2, epochs: 2, step: 5, steps: 10, loss: 0.5, accuracy: 0.8, imagesPerSecond: 50, etaSeconds: 10 };
+const progress = {
+  epoch: 2,
+  epochs: 2,
+  step: 5,
+  steps: 10,
+  loss: 0.5,
+  accuracy: 0.8,
+  imagesPerSecond: 50,
+  etaSeconds: 10,
+};
 
 function run(id: string, learningRate: number, metrics: RunView['metrics'] = null): RunView {
-  return { id, sweepId: 's-1', state: 'completed', params: { learningRate }, progress, metrics, artifacts: [] };
+  return {
+    id,
+    sweepId: 's-1',
+    state: 'completed',
+    params: { learningRate },
+    progress,
+    metrics,
+    artifacts: [],
+  };
 }
 
 describe('runFraction', () => {
@@ -43,7 +60,13 @@ describe('runTable', () => {
   it('lists each run with its accuracies in percent and marks the best', () => {
     const table = runTable(
       [
-        run('r-a', 0.001, { epochsRun: 2, trainAccuracy: 0.9, validationAccuracy: 0.91, testAccuracy: 0.905, wallSeconds: 100 }),
+        run('r-a', 0.001, {
+          epochsRun: 2,
+          trainAccuracy: 0.9,
+          validationAccuracy: 0.91,
+          testAccuracy: 0.905,
+          wallSeconds: 100,
+        }),
         { ...run('r-b', 0.003), state: 'failed' },
       ],
       'r-a',

@@ -17,7 +17,9 @@ interface Service {
   environment?: Record<string, string>;
   volumes?: string[];
   depends_on?: Record<string, { condition: string }>;
-  deploy?: { resources?: { reservations?: { devices?: { driver: string; count: number; capabilities: string[] }[] } } };
+  deploy?: {
+    resources?: { reservations?: { devices?: { driver: string; count: number; capabilities: string[] }[] } };
+  };
 }
 const compose = parse(read('docker-compose.yml'), { merge: true }) as {
   services: Record<string, Service>;
@@ -29,8 +31,11 @@ const appServices = ['api', 'trainer', 'renderer', 'trainer-gpu'];
 function stagesOf(dockerfile: string) {
   const parsed = parseDockerfile(read(dockerfile));
   // Resolve `FROM ${ARG}` with the ARG defaults declared before the first FROM.
-  const args = new Map(parsed.preamble.filter((i) => i.keyword === 'ARG').map((i) => i.args.split('=') as [string, string]));
-  for (const stage of parsed.stages) stage.from = stage.from.replace(/\$\{(\w+)\}/g, (_, name: string) => args.get(name) ?? '');
+  const args = new Map(
+    parsed.preamble.filter((i) => i.keyword === 'ARG').map((i) => i.args.split('=') as [string, string]),
+  );
+  for (const stage of parsed.stages)
+    stage.from = stage.from.replace(/\$\{(\w+)\}/g, (_, name: string) => args.get(name) ?? '');
   return parsed.stages;
 }
 function targetStage(service: Service): { stages: Stage[]; stage: Stage } {
@@ -62,10 +67,13 @@ describe('docker-compose.yml', () => {
     expect(service.depends_on?.redis.condition).toBe('service_healthy');
   });
 
-  it.each(['trainer', 'renderer', 'trainer-gpu'])('%s can be scaled: no container_name, no host port', (name) => {
-    expect(services[name].container_name).toBeUndefined();
-    expect(services[name].ports).toBeUndefined();
-  });
+  it.each(['trainer', 'renderer', 'trainer-gpu'])(
+    '%s can be scaled: no container_name, no host port',
+    (name) => {
+      expect(services[name].container_name).toBeUndefined();
+      expect(services[name].ports).toBeUndefined();
+    },
+  );
 
   it('publishes the API port', () => {
     expect(services.api.ports).toEqual(['${API_PORT:-3000}:3000']);
@@ -73,7 +81,8 @@ describe('docker-compose.yml', () => {
   });
 
   it('puts only the GPU trainer behind the gpu profile, with an NVIDIA device reservation', () => {
-    for (const name of ['redis', 'api', 'trainer', 'renderer']) expect(services[name].profiles).toBeUndefined();
+    for (const name of ['redis', 'api', 'trainer', 'renderer'])
+      expect(services[name].profiles).toBeUndefined();
     const gpu = services['trainer-gpu'];
     expect(gpu.profiles).toEqual(['gpu']);
     const devices = gpu.deploy?.resources?.reservations?.devices ?? [];
@@ -83,16 +92,19 @@ describe('docker-compose.yml', () => {
     expect(gpu.build!.dockerfile).toBe('infra/docker/Dockerfile.gpu');
   });
 
-  it.each(appServices)('%s builds an existing Dockerfile stage whose command starts an existing entry file', (name) => {
-    const service = services[name];
-    expect(service.build!.context).toBe('.');
-    expect(existsSync(join(root, service.build!.dockerfile))).toBe(true);
-    const { stages, stage } = targetStage(service);
-    const cmd = effectiveInstructions(stages, stage).findLast((i) => i.keyword === 'CMD');
-    const entry = (JSON.parse(cmd!.args) as string[]).find((arg) => arg.endsWith('.ts'));
-    expect(entry, `CMD of ${name}`).toBeDefined();
-    expect(existsSync(join(root, entry!)), `${entry} exists`).toBe(true);
-  });
+  it.each(appServices)(
+    '%s builds an existing Dockerfile stage whose command starts an existing entry file',
+    (name) => {
+      const service = services[name];
+      expect(service.build!.context).toBe('.');
+      expect(existsSync(join(root, service.build!.dockerfile))).toBe(true);
+      const { stages, stage } = targetStage(service);
+      const cmd = effectiveInstructions(stages, stage).findLast((i) => i.keyword === 'CMD');
+      const entry = (JSON.parse(cmd!.args) as string[]).find((arg) => arg.endsWith('.ts'));
+      expect(entry, `CMD of ${name}`).toBeDefined();
+      expect(existsSync(join(root, entry!)), `${entry} exists`).toBe(true);
+    },
+  );
 });
 
 describe('Dockerfiles', () => {
@@ -136,9 +148,8 @@ describe('Dockerfiles', () => {
     const stages = stagesOf('infra/docker/Dockerfile.gpu');
     const runtime = targetStage(services['trainer-gpu']).stage;
     expect(runtime.from).toBe('nvidia/cuda:11.2.2-cudnn8-runtime-ubuntu20.04');
-    const tfjsVersion = (JSON.parse(read('package.json')) as { dependencies: Record<string, string> }).dependencies[
-      '@tensorflow/tfjs'
-    ];
+    const tfjsVersion = (JSON.parse(read('package.json')) as { dependencies: Record<string, string> })
+      .dependencies['@tensorflow/tfjs'];
     const deps = stages.find((s) => s.name === 'deps')!;
     expect(deps.instructions.map((i) => i.args).join('\n')).toContain(
       `@tensorflow/tfjs-node@npm:@tensorflow/tfjs-node-gpu@${tfjsVersion}`,

@@ -61,6 +61,8 @@ describe('startStack', () => {
   }, 120_000);
 
   it('rejects a negative worker count before starting anything', async () => {
-    await expect(startStack({ trainers: -1, redis })).rejects.toThrow('trainers must be a whole number >= 0, got -1');
+    await expect(startStack({ trainers: -1, redis })).rejects.toThrow(
+      'trainers must be a whole number >= 0, got -1',
+    );
   });
 });

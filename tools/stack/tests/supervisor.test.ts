@@ -41,7 +41,10 @@ describe('Supervisor', () => {
 
   it('reports a child that exits on its own', async () => {
     const exits: string[] = [];
-    const supervisor = new Supervisor({ onLine: () => undefined, onExit: (name, _code, signal) => exits.push(`${name} ${signal}`) });
+    const supervisor = new Supervisor({
+      onLine: () => undefined,
+      onExit: (name, _code, signal) => exits.push(`${name} ${signal}`),
+    });
     const child = supervisor.start({ name: 'crashy', entry });
     await new Promise((r) => child.once('spawn', r));
     child.kill('SIGKILL');

@@ -24,7 +24,8 @@ async function findBatch(deps: ApiDeps, id: string): Promise<CamBatchRecord> {
 }
 
 export function camBatchesController(deps: ApiDeps) {
-  const fileUrl = (batchId: string, name: string) => `/v1/cam-batches/${batchId}/files/${encodeURIComponent(name)}`;
+  const fileUrl = (batchId: string, name: string) =>
+    `/v1/cam-batches/${batchId}/files/${encodeURIComponent(name)}`;
   return {
     /** POST /v1/cam-batches: 202 once the render job is queued; 409 while the run has not completed. */
     async create(req: Request, res: Response): Promise<void> {
@@ -33,19 +34,31 @@ export function camBatchesController(deps: ApiDeps) {
       if (run === null) throw notFound('run', request.runId);
       const { state } = await snapshotRun(deps, run);
       if (state !== 'completed') {
-        throw new HttpError(409, 'run_not_completed', `run ${run.id} is ${state}, not completed`, { runId: run.id, state });
+        throw new HttpError(409, 'run_not_completed', `run ${run.id} is ${state}, not completed`, {
+          runId: run.id,
+          state,
+        });
       }
       const split = request.indices === undefined ? undefined : (request.split ?? 'test');
       if (split !== undefined) {
         const size = DATASET_SPLIT_SIZES[run.params.dataset][split];
         request.indices?.forEach((index, i) => {
-          if (index >= size) throw badRequest(`indices.${i}`, `${index} is out of range: ${run.params.dataset} ${split} has ${size} images`);
+          if (index >= size)
+            throw badRequest(
+              `indices.${i}`,
+              `${index} is out of range: ${run.params.dataset} ${split} has ${size} images`,
+            );
         });
       }
       if (request.images !== undefined) checkPngImages(request.images);
       const batchId = newId('camBatch');
       const job: CamJob = { ...request, split, batchId, dataset: run.params.dataset };
-      await deps.registry.createCamBatch({ id: batchId, runId: run.id, createdAt: new Date().toISOString(), request });
+      await deps.registry.createCamBatch({
+        id: batchId,
+        runId: run.id,
+        createdAt: new Date().toISOString(),
+        request,
+      });
       await deps.queues.camRender.add('render', job, { jobId: batchId });
       res.status(202).location(`/v1/cam-batches/${batchId}`).json({ id: batchId });
     },
@@ -61,7 +74,10 @@ export function camBatchesController(deps: ApiDeps) {
         id: batch.id,
         runId: batch.runId,
         state: toJobState(bullState, false),
-        items: (rendered?.items ?? []).map(({ file, ...item }) => ({ ...item, png: fileUrl(batch.id, file) })),
+        items: (rendered?.items ?? []).map(({ file, ...item }) => ({
+          ...item,
+          png: fileUrl(batch.id, file),
+        })),
         montage: rendered === null ? null : fileUrl(batch.id, rendered.montage),
         npy: rendered === null ? null : fileUrl(batch.id, rendered.npy),
       };

@@ -63,7 +63,8 @@ export function runsController(deps: ApiDeps, events: RunEventsOptions = {}) {
       const poll = async (run: RunStatus) => {
         const snapshot = await snapshotRun(deps, run);
         const progress = JSON.stringify(snapshot.run.progress);
-        if (snapshot.run.progress !== null && progress !== lastProgress) send('progress', snapshot.run.progress);
+        if (snapshot.run.progress !== null && progress !== lastProgress)
+          send('progress', snapshot.run.progress);
         lastProgress = progress;
         if (snapshot.state !== lastState) send('state', { state: snapshot.state });
         lastState = snapshot.state;

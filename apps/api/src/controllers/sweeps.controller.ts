@@ -59,7 +59,12 @@ export function sweepsController(deps: ApiDeps) {
       const request = parseInput(SweepRequestSchema, req.body);
       const sweepId = newId('sweep');
       const createdAt = new Date().toISOString();
-      const runs: RunRecord[] = expandGrid(request).map((params) => ({ id: newId('run'), sweepId, createdAt, params }));
+      const runs: RunRecord[] = expandGrid(request).map((params) => ({
+        id: newId('run'),
+        sweepId,
+        createdAt,
+        params,
+      }));
       await deps.registry.createSweep(
         { id: sweepId, name: request.name, createdAt, request, runIds: runs.map((r) => r.id) },
         runs,

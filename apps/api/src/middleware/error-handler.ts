@@ -15,7 +15,9 @@ const BODY_PARSER_ERRORS: Record<string, { status: number; code: string }> = {
 function isRedisUnavailable(error: Error): boolean {
   return (
     error.name === 'MaxRetriesPerRequestError' ||
-    /Connection is closed|ECONNREFUSED|ETIMEDOUT|Stream isn't writeable|enableOfflineQueue/.test(error.message)
+    /Connection is closed|ECONNREFUSED|ETIMEDOUT|Stream isn't writeable|enableOfflineQueue/.test(
+      error.message,
+    )
   );
 }
 

@@ -10,14 +10,23 @@ export function opsRoute(deps: ApiDeps, metrics: ApiMetrics, timeoutMs: number):
     })
     .get('/readyz', async (_req, res) => {
       let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<string>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+      const timeout = new Promise<string>(
+        (resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)),
+      );
       const answer =
         deps.redis.status === 'ready'
           ? await Promise.race([deps.redis.ping().catch((e: Error) => e.message), timeout])
           : deps.redis.status;
       clearTimeout(timer);
       if (answer === 'PONG') res.json({ status: 'ready', redis: 'ok' });
-      else res.status(503).json({ error: { code: 'service_unavailable', message: `Redis is unreachable (${answer})`, details: null } });
+      else
+        res.status(503).json({
+          error: {
+            code: 'service_unavailable',
+            message: `Redis is unreachable (${answer})`,
+            details: null,
+          },
+        });
     })
     .get('/metrics', async (_req, res) => {
       const text = await metrics.scrape();

@@ -17,7 +17,10 @@ export function redisHandler(redis: Redis, timeoutMs: number) {
       }
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(serviceUnavailable(`Redis did not answer within ${timeoutMs} ms`)), timeoutMs);
+        timer = setTimeout(
+          () => reject(serviceUnavailable(`Redis did not answer within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
       });
       Promise.race([handler(req, res), deadline])
         .catch(next)

@@ -13,4 +13,5 @@ export function toJobState(bullState: string, cancelled: boolean): JobState {
   return 'failed';
 }
 
-export const isFinished = (state: JobState) => state === 'completed' || state === 'failed' || state === 'cancelled';
+export const isFinished = (state: JobState) =>
+  state === 'completed' || state === 'failed' || state === 'cancelled';

@@ -44,7 +44,9 @@ export function createMetrics(deps: ApiDeps, timeoutMs: number): ApiMetrics {
     const stop = httpDuration.startTimer({ method: req.method });
     res.on('finish', () => {
       // The matched route pattern keeps label cardinality bounded (ids are not labels).
-      const route = req.route ? `${req.baseUrl}${req.route.path === '/' ? '' : String(req.route.path)}` || '/' : 'unmatched';
+      const route = req.route
+        ? `${req.baseUrl}${req.route.path === '/' ? '' : String(req.route.path)}` || '/'
+        : 'unmatched';
       stop({ route, status: String(res.statusCode) });
     });
     next();
@@ -52,7 +54,14 @@ export function createMetrics(deps: ApiDeps, timeoutMs: number): ApiMetrics {
 
   async function readQueues(): Promise<void> {
     for (const queue of Object.values(deps.queues)) {
-      const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed');
+      const counts = await queue.getJobCounts(
+        'waiting',
+        'active',
+        'delayed',
+        'prioritized',
+        'completed',
+        'failed',
+      );
       for (const [state, count] of Object.entries(counts)) queueJobs.set({ queue: queue.name, state }, count);
       for (const status of ['completed', 'failed'] as const) {
         for (const job of await queue.getJobs([status], 0, SCAN_COUNT - 1)) {

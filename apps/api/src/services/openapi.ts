@@ -27,7 +27,9 @@ export function openApiDocument(): Record<string, unknown> {
     openapi: '3.1.0',
     info: { title: 'CAM platform API', version: '0.1.0' },
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'required when API_TOKEN is set' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'required when API_TOKEN is set' },
+      },
     },
     security: [{ bearer: [] }],
     paths: {
@@ -49,7 +51,11 @@ export function openApiDocument(): Record<string, unknown> {
             { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0 } },
             { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100 } },
           ],
-          responses: { '200': ok('sweeps', SweepListSchema), '400': error('invalid query'), ...COMMON_ERRORS },
+          responses: {
+            '200': ok('sweeps', SweepListSchema),
+            '400': error('invalid query'),
+            ...COMMON_ERRORS,
+          },
         },
       },
       '/v1/sweeps/{id}': {
@@ -60,17 +66,25 @@ export function openApiDocument(): Record<string, unknown> {
         },
         delete: {
           summary: 'Cancel the queued and active runs of a sweep',
-          responses: { '200': ok('sweep after cancelling', SweepSchema), '404': error('unknown sweep'), ...COMMON_ERRORS },
+          responses: {
+            '200': ok('sweep after cancelling', SweepSchema),
+            '404': error('unknown sweep'),
+            ...COMMON_ERRORS,
+          },
         },
       },
       '/v1/runs/{id}': {
         parameters: [idParam('id')],
-        get: { summary: 'A run', responses: { '200': ok('run', RunSchema), '404': error('unknown run'), ...COMMON_ERRORS } },
+        get: {
+          summary: 'A run',
+          responses: { '200': ok('run', RunSchema), '404': error('unknown run'), ...COMMON_ERRORS },
+        },
       },
       '/v1/runs/{id}/events': {
         parameters: [idParam('id')],
         get: {
-          summary: 'Server-Sent Events: `state` ({state}) and `progress` (TrainProgress) events until a final state',
+          summary:
+            'Server-Sent Events: `state` ({state}) and `progress` (TrainProgress) events until a final state',
           responses: {
             '200': {
               description: 'text/event-stream',
@@ -85,12 +99,18 @@ export function openApiDocument(): Record<string, unknown> {
         parameters: [idParam('id'), idParam('name')],
         get: {
           summary: 'A file of the run folder (model.json, weights.bin, metrics.json, curves.png, CSVs)',
-          responses: { '200': { description: 'the file' }, '400': error('not a file name'), '404': error('unknown run or file'), ...COMMON_ERRORS },
+          responses: {
+            '200': { description: 'the file' },
+            '400': error('not a file name'),
+            '404': error('unknown run or file'),
+            ...COMMON_ERRORS,
+          },
         },
       },
       '/v1/cam-batches': {
         post: {
-          summary: 'Render CAMs of dataset samples (split + indices) or uploaded PNGs (images) with a completed run',
+          summary:
+            'Render CAMs of dataset samples (split + indices) or uploaded PNGs (images) with a completed run',
           requestBody: { required: true, content: json(CamBatchRequestSchema, 'input') },
           responses: {
             '202': ok('queued', CamBatchCreatedSchema),
@@ -105,20 +125,40 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/v1/cam-batches/{id}': {
         parameters: [idParam('id')],
-        get: { summary: 'A CAM batch', responses: { '200': ok('batch', CamBatchSchema), '404': error('unknown batch'), ...COMMON_ERRORS } },
+        get: {
+          summary: 'A CAM batch',
+          responses: { '200': ok('batch', CamBatchSchema), '404': error('unknown batch'), ...COMMON_ERRORS },
+        },
       },
       '/v1/cam-batches/{id}/files/{name}': {
         parameters: [idParam('id'), idParam('name')],
         get: {
           summary: 'An item PNG, montage.png or cams.npy of a batch',
-          responses: { '200': { description: 'the file' }, '400': error('not a file name'), '404': error('unknown batch or file'), ...COMMON_ERRORS },
+          responses: {
+            '200': { description: 'the file' },
+            '400': error('not a file name'),
+            '404': error('unknown batch or file'),
+            ...COMMON_ERRORS,
+          },
         },
       },
-      '/healthz': { get: { summary: 'Liveness', security: [], responses: { '200': { description: 'alive' } } } },
-      '/readyz': {
-        get: { summary: 'Readiness (Redis answers)', security: [], responses: { '200': { description: 'ready' }, '503': error('Redis unreachable') } },
+      '/healthz': {
+        get: { summary: 'Liveness', security: [], responses: { '200': { description: 'alive' } } },
       },
-      '/metrics': { get: { summary: 'Prometheus metrics', security: [], responses: { '200': { description: 'text exposition format' } } } },
+      '/readyz': {
+        get: {
+          summary: 'Readiness (Redis answers)',
+          security: [],
+          responses: { '200': { description: 'ready' }, '503': error('Redis unreachable') },
+        },
+      },
+      '/metrics': {
+        get: {
+          summary: 'Prometheus metrics',
+          security: [],
+          responses: { '200': { description: 'text exposition format' } },
+        },
+      },
     },
   };
 }

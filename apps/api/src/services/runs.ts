@@ -1,4 +1,9 @@
-import { TrainingJobResultSchema, runArtifactsPrefix, type RunStatus, type TrainingJobResult } from '@cam/queue';
+import {
+  TrainingJobResultSchema,
+  runArtifactsPrefix,
+  type RunStatus,
+  type TrainingJobResult,
+} from '@cam/queue';
 import type { ApiDeps } from '../deps.js';
 import { toJobState, type JobState } from './job-state.js';
 
@@ -29,9 +34,14 @@ export async function snapshotRun(deps: ApiDeps, run: RunStatus): Promise<RunSna
 }
 
 /** The run's metrics.json (null until it exists) and its artifact file names (no checkpoint files). */
-export async function runFiles(deps: ApiDeps, runId: string): Promise<{ metrics: unknown; artifacts: string[] }> {
+export async function runFiles(
+  deps: ApiDeps,
+  runId: string,
+): Promise<{ metrics: unknown; artifacts: string[] }> {
   const prefix = `${runArtifactsPrefix(runId)}/`;
-  const artifacts = (await deps.store.list(prefix)).map((key) => key.slice(prefix.length)).filter((name) => !name.includes('/'));
+  const artifacts = (await deps.store.list(prefix))
+    .map((key) => key.slice(prefix.length))
+    .filter((name) => !name.includes('/'));
   const metrics = artifacts.includes('metrics.json') ? await readJson(deps, metricsKey(runId)) : null;
   return { metrics, artifacts };
 }

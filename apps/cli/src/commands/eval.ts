@@ -33,11 +33,14 @@ export async function runEval(argv: string[], io: CommandIo): Promise<number> {
     if (v.json) {
       io.stdout(`${JSON.stringify({ ...result, backend: backend.backend }, null, 2)}\n`);
     } else {
-      io.stdout(`${result.modelDir} on ${result.dataset} (${result.count} test images, backend ${backend.backend}): accuracy ${result.accuracy.toFixed(4)}, loss ${result.loss.toFixed(4)}\n`);
+      io.stdout(
+        `${result.modelDir} on ${result.dataset} (${result.count} test images, backend ${backend.backend}): accuracy ${result.accuracy.toFixed(4)}, loss ${result.loss.toFixed(4)}\n`,
+      );
     }
     return 0;
   } catch (err) {
-    if (err instanceof ModelLoadError || err instanceof DatasetNotFoundError) throw new UsageError(`--model/--dataset: ${err.message}`);
+    if (err instanceof ModelLoadError || err instanceof DatasetNotFoundError)
+      throw new UsageError(`--model/--dataset: ${err.message}`);
     throw err;
   }
 }

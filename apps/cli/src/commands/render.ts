@@ -51,8 +51,12 @@ export function parseIndices(text: string, count: number): number[] {
     const from = Number(match[1]);
     const to = match[2] === undefined ? from : Number(match[2]);
     if (to < from) throw new UsageError(`--indices: range ${from}-${to} runs backwards`);
-    if (to >= count) throw new UsageError(`--indices: ${to} is out of range (the split has ${count} images: 0..${count - 1})`);
-    if (out.length + to - from + 1 > MAX_IMAGES) throw new UsageError(`--indices: at most ${MAX_IMAGES} images per render`);
+    if (to >= count)
+      throw new UsageError(
+        `--indices: ${to} is out of range (the split has ${count} images: 0..${count - 1})`,
+      );
+    if (out.length + to - from + 1 > MAX_IMAGES)
+      throw new UsageError(`--indices: at most ${MAX_IMAGES} images per render`);
     for (let i = from; i <= to; i++) out.push(i);
   }
   return out;
@@ -65,10 +69,17 @@ function pairFlag(name: string, text: string | undefined, fallback: [number, num
   return [numberFlag(name, parts[0]) as number, numberFlag(name, parts[1]) as number];
 }
 
-function normalisationFlag(mode: string | undefined, range: string | undefined, percentiles: string | undefined): Normalisation {
-  const chosen = choiceFlag('normalise', mode, ['minmax', 'fixed', 'percentile'] as const) ?? (range !== undefined ? 'fixed' : 'minmax');
+function normalisationFlag(
+  mode: string | undefined,
+  range: string | undefined,
+  percentiles: string | undefined,
+): Normalisation {
+  const chosen =
+    choiceFlag('normalise', mode, ['minmax', 'fixed', 'percentile'] as const) ??
+    (range !== undefined ? 'fixed' : 'minmax');
   if (chosen === 'fixed') return { mode: chosen, range: pairFlag('range', range, SEED_RANGE) };
-  if (chosen === 'percentile') return { mode: chosen, percentiles: pairFlag('percentiles', percentiles, [1, 99]) };
+  if (chosen === 'percentile')
+    return { mode: chosen, percentiles: pairFlag('percentiles', percentiles, [1, 99]) };
   return { mode: chosen };
 }
 
@@ -114,23 +125,40 @@ export function parseRenderFlags(argv: string[]) {
   let resolved;
   try {
     // The library's checks (size 28..896, alpha in [0, 1], ...) name the option; say it as a flag.
-    resolved = resolveRenderOptions(Object.fromEntries(Object.entries(options).filter(([, x]) => x !== undefined)));
+    resolved = resolveRenderOptions(
+      Object.fromEntries(Object.entries(options).filter(([, x]) => x !== undefined)),
+    );
   } catch (err) {
     throw new UsageError(`--${(err as Error).message.replace(/^batchSize/, 'batch-size')}`);
   }
   const split = choiceFlag('split', v.split, ['train', 'test'] as const) ?? 'test';
-  return { modelDir: resolve(v.model), out: resolve(v.out), dataset: v.dataset, split, indices: v.indices, target: v.target, json: v.json, options: resolved };
+  return {
+    modelDir: resolve(v.model),
+    out: resolve(v.out),
+    dataset: v.dataset,
+    split,
+    indices: v.indices,
+    target: v.target,
+    json: v.json,
+    options: resolved,
+  };
 }
 
 /** The model and the split; missing or unreadable inputs and non-CAM models are usage errors. */
-async function loadInputs(modelDir: string, dataset: string, split: 'train' | 'test'): Promise<{ model: tf.LayersModel; set: ImageSet }> {
-  if (!existsSync(join(modelDir, 'model.json'))) throw new UsageError(`--model: no model.json in ${modelDir}`);
+async function loadInputs(
+  modelDir: string,
+  dataset: string,
+  split: 'train' | 'test',
+): Promise<{ model: tf.LayersModel; set: ImageSet }> {
+  if (!existsSync(join(modelDir, 'model.json')))
+    throw new UsageError(`--model: no model.json in ${modelDir}`);
   try {
     const model = await loadModel(modelDir);
     cachedCamHead(model);
     return { model, set: await loadDataset({ dataset, split }) };
   } catch (err) {
-    if (err instanceof NotACamModelError || err instanceof ModelLoadError) throw new UsageError(`--model: ${err.message}`);
+    if (err instanceof NotACamModelError || err instanceof ModelLoadError)
+      throw new UsageError(`--model: ${err.message}`);
     if (err instanceof DatasetNotFoundError) throw new UsageError(`--dataset: ${err.message}`);
     throw err;
   }
@@ -147,7 +175,11 @@ export async function runRender(argv: string[], io: CommandIo): Promise<number> 
   } catch (err) {
     throw new UsageError(`--${(err as Error).message}`);
   }
-  const items: CamInputItem[] = parseIndices(args.indices, set.count).map((index) => ({ image: imageAt(set, index), index, label: set.labels[index] }));
+  const items: CamInputItem[] = parseIndices(args.indices, set.count).map((index) => ({
+    image: imageAt(set, index),
+    index,
+    label: set.labels[index],
+  }));
   const batch = await renderCamBatch(model, items, { ...args.options, target });
   const { files, manifest } = await writeCamBatch(args.out, batch);
   if (args.json) {
@@ -155,8 +187,13 @@ export async function runRender(argv: string[], io: CommandIo): Promise<number> 
     return 0;
   }
   const rows = manifest.items.map(
-    (m) => `${String(m.index).padStart(6)} ${String(m.label ?? '-').padStart(6)} ${String(m.predicted).padStart(10)} ${String(m.target).padStart(7)}  ${m.png}`,
+    (m) =>
+      `${String(m.index).padStart(6)} ${String(m.label ?? '-').padStart(6)} ${String(m.predicted).padStart(10)} ${String(m.target).padStart(7)}  ${m.png}`,
   );
-  io.stdout([' index  label  predicted  target  file', ...rows, `${files.length} files in ${args.out}`, ''].join('\n'));
+  io.stdout(
+    [' index  label  predicted  target  file', ...rows, `${files.length} files in ${args.out}`, ''].join(
+      '\n',
+    ),
+  );
   return 0;
 }

@@ -64,7 +64,10 @@ function archFlag(text: string): string | ArchSpec {
   try {
     json = JSON.parse(readFileSync(text, 'utf8'));
   } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'neither a preset nor an existing file' : (err as Error).message;
+    const reason =
+      (err as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'neither a preset nor an existing file'
+        : (err as Error).message;
     throw new UsageError(`--arch: '${text}': ${reason} (presets: ${Object.keys(ARCH_PRESETS).join(', ')})`);
   }
   try {
@@ -81,14 +84,18 @@ function scheduleFlag(text: string | undefined): LrSchedule | undefined {
   if (step) {
     const everyEpochs = Number(step[1]);
     const factor = Number(step[2]);
-    if (everyEpochs < 1 || !(factor > 1)) throw new UsageError(`--lr-schedule: step:EVERY:FACTOR needs EVERY >= 1 and FACTOR > 1, got '${text}'`);
+    if (everyEpochs < 1 || !(factor > 1))
+      throw new UsageError(`--lr-schedule: step:EVERY:FACTOR needs EVERY >= 1 and FACTOR > 1, got '${text}'`);
     return { kind: 'step', everyEpochs, factor };
   }
   throw new UsageError(`--lr-schedule: constant, cosine or step:EVERY:FACTOR, got '${text}'`);
 }
 
 /** The flags as training options (every check that needs no file but the arch spec happens here). */
-export function parseTrainArgs(argv: string[]): { options: Omit<TrainOptions, 'onProgress' | 'signal' | 'log'>; json: boolean } {
+export function parseTrainArgs(argv: string[]): {
+  options: Omit<TrainOptions, 'onProgress' | 'signal' | 'log'>;
+  json: boolean;
+} {
   const v = parseFlags(argv, FLAGS);
   if (!v.out) throw new UsageError('--out DIR is required');
   const positive = { integer: true, min: 1 };
@@ -110,7 +117,8 @@ export function parseTrainArgs(argv: string[]): { options: Omit<TrainOptions, 'o
     threads: numberFlag('threads', v.threads, positive),
     backend: choiceFlag('backend', v.backend, BACKEND_PREFERENCES),
   };
-  if (options.patience !== undefined && options.validationSplit === 0) throw new UsageError('--patience needs a validation set (--validation-split > 0)');
+  if (options.patience !== undefined && options.validationSplit === 0)
+    throw new UsageError('--patience needs a validation set (--validation-split > 0)');
   return { options, json: v.json };
 }
 
@@ -119,7 +127,8 @@ function progressBar(io: CommandIo) {
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,
-      format: 'epoch {epochLabel} |{bar}| {percentage}% | loss {loss} acc {accuracy} | {ips} img/s | ETA {etaText}',
+      format:
+        'epoch {epochLabel} |{bar}| {percentage}% | loss {loss} acc {accuracy} | {ips} img/s | ETA {etaText}',
       hideCursor: true,
       clearOnComplete: false,
     },
@@ -173,10 +182,17 @@ export async function runTrain(argv: string[], io: CommandIo): Promise<number> {
   process.on('SIGTERM', onSignal);
   const bar = progressBar(io);
   try {
-    const result = await train({ ...options, signal: controller.signal, onProgress: (p) => bar.update(p), log: (line) => bar.log(line) });
+    const result = await train({
+      ...options,
+      signal: controller.signal,
+      onProgress: (p) => bar.update(p),
+      log: (line) => bar.log(line),
+    });
     bar.stop();
     if (result.status === 'aborted') {
-      io.stderr(`stopped after ${result.epochsRun} complete epoch(s); checkpoint in ${result.outDir}/checkpoint: run the same command to resume\n`);
+      io.stderr(
+        `stopped after ${result.epochsRun} complete epoch(s); checkpoint in ${result.outDir}/checkpoint: run the same command to resume\n`,
+      );
       return 130;
     }
     const m = result.metrics!;
@@ -192,7 +208,12 @@ export async function runTrain(argv: string[], io: CommandIo): Promise<number> {
     return 0;
   } catch (err) {
     bar.stop();
-    if (err instanceof RangeError || err instanceof ArchSpecError || err instanceof DatasetNotFoundError || err instanceof BackendUnavailableError) {
+    if (
+      err instanceof RangeError ||
+      err instanceof ArchSpecError ||
+      err instanceof DatasetNotFoundError ||
+      err instanceof BackendUnavailableError
+    ) {
       throw new UsageError(err.message);
     }
     throw err;

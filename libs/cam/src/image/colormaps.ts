@@ -12,14 +12,42 @@ type Segments = readonly (readonly [number, number])[];
 
 /** matplotlib's `_jet_data` (`matplotlib/_cm.py`): each channel piecewise linear between these anchors. */
 const JET_SEGMENTS: readonly [Segments, Segments, Segments] = [
-  [[0, 0], [0.35, 0], [0.66, 1], [0.89, 1], [1, 0.5]],
-  [[0, 0], [0.125, 0], [0.375, 1], [0.64, 1], [0.91, 0], [1, 0]],
-  [[0, 0.5], [0.11, 1], [0.34, 1], [0.65, 0], [1, 0]],
+  [
+    [0, 0],
+    [0.35, 0],
+    [0.66, 1],
+    [0.89, 1],
+    [1, 0.5],
+  ],
+  [
+    [0, 0],
+    [0.125, 0],
+    [0.375, 1],
+    [0.64, 1],
+    [0.91, 0],
+    [1, 0],
+  ],
+  [
+    [0, 0.5],
+    [0.11, 1],
+    [0.34, 1],
+    [0.65, 0],
+    [1, 0],
+  ],
 ];
 const GRAY_SEGMENTS: readonly [Segments, Segments, Segments] = [
-  [[0, 0], [1, 1]],
-  [[0, 0], [1, 1]],
-  [[0, 0], [1, 1]],
+  [
+    [0, 0],
+    [1, 1],
+  ],
+  [
+    [0, 0],
+    [1, 1],
+  ],
+  [
+    [0, 0],
+    [1, 1],
+  ],
 ];
 
 /** Samples a channel at x = i / (N - 1), i = 0..N-1, as matplotlib's `_create_lookup_table` does. */

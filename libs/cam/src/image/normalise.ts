@@ -24,7 +24,9 @@ export function checkNormalisation(n: Normalisation): void {
       throw new RangeError(`percentiles must satisfy 0 <= lo < hi <= 100, got [${lo}, ${hi}]`);
     }
   } else if (n.mode !== 'minmax') {
-    throw new RangeError(`unknown normalisation mode '${(n as { mode: string }).mode}' (minmax, fixed, percentile)`);
+    throw new RangeError(
+      `unknown normalisation mode '${(n as { mode: string }).mode}' (minmax, fixed, percentile)`,
+    );
   }
 }
 

@@ -20,7 +20,12 @@ function checkUnitValues(name: string, values: ArrayLike<number>): void {
   }
 }
 
-function checkSameSize(heat: ArrayLike<number>, grey: ArrayLike<number>, width: number, height: number): void {
+function checkSameSize(
+  heat: ArrayLike<number>,
+  grey: ArrayLike<number>,
+  width: number,
+  height: number,
+): void {
   if (heat.length !== width * height || grey.length !== width * height) {
     throw new RangeError(
       `overlay expects ${width}x${height} = ${width * height} values, got heat ${heat.length}, grey ${grey.length}`,
@@ -32,9 +37,15 @@ function checkSameSize(heat: ArrayLike<number>, grey: ArrayLike<number>, width: 
  * The heat map alone: each value in [0, 1] (a normalised map) coloured by the colour map.
  * Throws a RangeError naming the first value outside [0, 1].
  */
-export function heatmapImage(heat: ArrayLike<number>, width: number, height: number, colormap: ColormapName): RgbImage {
+export function heatmapImage(
+  heat: ArrayLike<number>,
+  width: number,
+  height: number,
+  colormap: ColormapName,
+): RgbImage {
   checkUnitValues('heat', heat);
-  if (heat.length !== width * height) throw new RangeError(`heat has ${heat.length} values, expected ${width}x${height}`);
+  if (heat.length !== width * height)
+    throw new RangeError(`heat has ${heat.length} values, expected ${width}x${height}`);
   const lut = colormapBytes(colormap);
   const data = new Uint8Array(width * height * 3);
   for (let i = 0, o = 0; i < heat.length; i++, o += 3) {
@@ -80,7 +91,8 @@ export function overlayImage(
 /** A grey image (values in [0, 1]) as RGB. */
 export function greyImage(grey: ArrayLike<number>, width: number, height: number): RgbImage {
   checkUnitValues('grey', grey);
-  if (grey.length !== width * height) throw new RangeError(`grey has ${grey.length} values, expected ${width}x${height}`);
+  if (grey.length !== width * height)
+    throw new RangeError(`grey has ${grey.length} values, expected ${width}x${height}`);
   const data = new Uint8Array(width * height * 3);
   for (let i = 0, o = 0; i < grey.length; i++, o += 3) {
     const g = grey[i] * 255 + 0.5;

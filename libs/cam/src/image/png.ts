@@ -8,7 +8,9 @@ import type { RgbImage } from './overlay.js';
 export function encodePng(image: RgbImage): Buffer {
   const { width, height, data } = image;
   if (data.length !== width * height * 3) {
-    throw new RangeError(`RGB image ${width}x${height} needs ${width * height * 3} bytes, got ${data.length}`);
+    throw new RangeError(
+      `RGB image ${width}x${height} needs ${width * height * 3} bytes, got ${data.length}`,
+    );
   }
   const png = new PNG({ width, height, colorType: 2, inputColorType: 2, inputHasAlpha: false });
   png.data = Buffer.from(data.buffer, data.byteOffset, data.byteLength);

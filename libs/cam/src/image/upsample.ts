@@ -65,7 +65,8 @@ export function mapResizer(
   const ys = axis(inH, outH);
   const xs = axis(inW, outW);
   return (map, out = new Float32Array(outH * outW)) => {
-    if (map.length !== inH * inW) throw new RangeError(`map has ${map.length} values, expected ${inH}x${inW}`);
+    if (map.length !== inH * inW)
+      throw new RangeError(`map has ${map.length} values, expected ${inH}x${inW}`);
     for (let y = 0; y < outH; y++) {
       const top = ys.lo[y] * inW;
       const bottom = ys.hi[y] * inW;

@@ -55,7 +55,11 @@ export abstract class BaseCam {
     const columns = tf.unstack(ctx.targets, 1) as tf.Tensor1D[];
     return columns.map((column) => {
       const mask = tf.oneHot(column, classCount).toFloat();
-      const score = (a: tf.Tensor) => ctx.head.logitsFromFeatures(a as tf.Tensor4D).mul(mask).sum();
+      const score = (a: tf.Tensor) =>
+        ctx.head
+          .logitsFromFeatures(a as tf.Tensor4D)
+          .mul(mask)
+          .sum();
       return tf.grad(score)(ctx.activations) as tf.Tensor4D;
     });
   }

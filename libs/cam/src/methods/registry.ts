@@ -25,6 +25,7 @@ export function isCamMethodName(name: string): name is CamMethodName {
 
 /** The method registered as `name`; throws naming the known ones. */
 export function camMethod(name: string): BaseCam {
-  if (!isCamMethodName(name)) throw new RangeError(`unknown CAM method '${name}' (one of ${CAM_METHOD_NAMES.join(', ')})`);
+  if (!isCamMethodName(name))
+    throw new RangeError(`unknown CAM method '${name}' (one of ${CAM_METHOD_NAMES.join(', ')})`);
   return CAM_METHODS[name];
 }

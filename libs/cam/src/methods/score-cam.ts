@@ -26,7 +26,11 @@ export class ScoreCam extends BaseCam {
     for (let i = 0; i < n; i++) {
       const gains = tf.tidy(() => {
         // Channel masks of image i: [K, rows, cols, 1], each min-max normalised.
-        const a = ctx.activations.slice([i, 0, 0, 0], [1, -1, -1, -1]).squeeze([0]).transpose([2, 0, 1]).expandDims(3);
+        const a = ctx.activations
+          .slice([i, 0, 0, 0], [1, -1, -1, -1])
+          .squeeze([0])
+          .transpose([2, 0, 1])
+          .expandDims(3);
         const up = tf.image.resizeBilinear(a as tf.Tensor4D, [rows, cols], false, true);
         const lo = up.min([1, 2, 3], true);
         const span = up.max([1, 2, 3], true).sub(lo);

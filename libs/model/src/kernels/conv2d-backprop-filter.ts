@@ -25,7 +25,9 @@ export const conv2DBackpropFilter: tf.KernelFunc = (args: KernelArgs) => {
   const filterShape = attrs.filterShape as number[];
   const info = convGeometry(NAME, x.shape, filterShape, attrs);
   if (dy.shape.join() !== info.outShape.join()) {
-    throw new Error(`${NAME} (wasm, @cam/model kernels): dy has shape [${dy.shape}], expected [${info.outShape}]`);
+    throw new Error(
+      `${NAME} (wasm, @cam/model kernels): dy has shape [${dy.shape}], expected [${info.outShape}]`,
+    );
   }
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
   const { filterHeight: kh, filterWidth: kw, strideHeight, strideWidth, padInfo } = info;
@@ -65,12 +67,16 @@ export const conv2DBackpropFilter: tf.KernelFunc = (args: KernelArgs) => {
       }
     }
     const dyStart = firstImage * imagePositions * outChannels;
-    heapFloat32(backend, dyChunk).set(heapFloat32(backend, dy).subarray(dyStart, dyStart + positions * outChannels));
-    const part = runWasmKernel('BatchMatMul', { a: colsT, b: dyChunk }, backend, { transposeA: false, transposeB: false });
+    heapFloat32(backend, dyChunk).set(
+      heapFloat32(backend, dy).subarray(dyStart, dyStart + positions * outChannels),
+    );
+    const part = runWasmKernel('BatchMatMul', { a: colsT, b: dyChunk }, backend, {
+      transposeA: false,
+      transposeB: false,
+    });
     const partial = heapFloat32(backend, part);
     for (let k = 0; k < sum.length; k++) sum[k]! += partial[k]!;
     for (const t of [colsT, dyChunk, part]) backend.disposeData(t.dataId);
   }
   return backend.makeOutput(filterShape, 'float32', undefined, sum);
 };
-

@@ -19,12 +19,16 @@ export function makeConv2DBackpropInput(fallback: tf.KernelFunc | undefined): tf
     const info = convGeometry(NAME, inputShape, filter.shape, attrs);
     if (info.strideHeight !== 1 || info.strideWidth !== 1) {
       if (fallback === undefined) {
-        throw new Error(`${NAME} (wasm, @cam/model kernels): only stride 1 is supported, got [${info.strideHeight}, ${info.strideWidth}]`);
+        throw new Error(
+          `${NAME} (wasm, @cam/model kernels): only stride 1 is supported, got [${info.strideHeight}, ${info.strideWidth}]`,
+        );
       }
       return fallback(args);
     }
     if (dy.shape.join() !== info.outShape.join()) {
-      throw new Error(`${NAME} (wasm, @cam/model kernels): dy has shape [${dy.shape}], expected [${info.outShape}]`);
+      throw new Error(
+        `${NAME} (wasm, @cam/model kernels): dy has shape [${dy.shape}], expected [${info.outShape}]`,
+      );
     }
     const { filterHeight: kh, filterWidth: kw, inChannels: inC, outChannels: outC, padInfo } = info;
     const flipped = backend.makeOutput([kh, kw, outC, inC], 'float32');

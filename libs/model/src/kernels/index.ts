@@ -35,7 +35,11 @@ export function registerWasmTrainingKernels(): void {
     // The stock kernel binds its wasm function in its setup; the fallback needs that when the backend starts later.
     setupFunc: stockInput?.setupFunc,
   });
-  tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: WASM, kernelFunc: conv2DBackpropFilter });
+  tf.registerKernel({
+    kernelName: 'Conv2DBackpropFilter',
+    backendName: WASM,
+    kernelFunc: conv2DBackpropFilter,
+  });
   replaceStockKernel('Mean', makeMean);
   replaceStockKernel('Sum', makeSum);
   replaceStockKernel('Identity', makeIdentity);

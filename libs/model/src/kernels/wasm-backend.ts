@@ -53,10 +53,14 @@ export function convGeometry(
 ): tf.backend_util.Conv2DInfo {
   const dataFormat = (attrs.dataFormat as string | undefined) ?? 'NHWC';
   if (dataFormat !== 'NHWC') {
-    throw new Error(`${kernelName} (wasm, @cam/model kernels): dataFormat '${dataFormat}' is not supported, only 'NHWC'`);
+    throw new Error(
+      `${kernelName} (wasm, @cam/model kernels): dataFormat '${dataFormat}' is not supported, only 'NHWC'`,
+    );
   }
   if (xShape.length !== 4 || filterShape.length !== 4) {
-    throw new Error(`${kernelName} (wasm, @cam/model kernels): expected rank-4 input and filter, got [${xShape}] and [${filterShape}]`);
+    throw new Error(
+      `${kernelName} (wasm, @cam/model kernels): expected rank-4 input and filter, got [${xShape}] and [${filterShape}]`,
+    );
   }
   return tf.backend_util.computeConv2DInfo(
     xShape as Shape4,

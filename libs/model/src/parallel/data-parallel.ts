@@ -51,10 +51,14 @@ function nextReply(worker: Worker): Promise<WorkerReply> {
   });
 }
 
-async function expectReply<T extends WorkerReply['type']>(worker: Worker, type: T): Promise<Extract<WorkerReply, { type: T }>> {
+async function expectReply<T extends WorkerReply['type']>(
+  worker: Worker,
+  type: T,
+): Promise<Extract<WorkerReply, { type: T }>> {
   const message = await nextReply(worker);
   if (message.type === 'error') throw new Error(`data-parallel worker failed: ${message.message}`);
-  if (message.type !== type) throw new Error(`data-parallel worker: expected '${type}', got '${message.type}'`);
+  if (message.type !== type)
+    throw new Error(`data-parallel worker: expected '${type}', got '${message.type}'`);
   return message as Extract<WorkerReply, { type: T }>;
 }
 
@@ -94,11 +98,15 @@ export class DataParallelTrainer {
   static async create(model: tf.LayersModel, opts: DataParallelOptions = {}): Promise<DataParallelTrainer> {
     const threads = opts.threads ?? defaultThreadCount();
     const maxBatch = opts.maxBatch ?? 256;
-    if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads: must be a positive integer, got ${threads}`);
-    if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new RangeError(`maxBatch: must be a positive integer, got ${maxBatch}`);
+    if (!Number.isInteger(threads) || threads < 1)
+      throw new RangeError(`threads: must be a positive integer, got ${threads}`);
+    if (!Number.isInteger(maxBatch) || maxBatch < 1)
+      throw new RangeError(`maxBatch: must be a positive integer, got ${maxBatch}`);
     const imageShape = model.inputs[0]!.shape.slice(1) as [number, number, number];
     if (imageShape.length !== 3 || imageShape.some((d) => d === null)) {
-      throw new RangeError(`model input must be [batch, H, W, C] with fixed H, W, C, got [${model.inputs[0]!.shape}]`);
+      throw new RangeError(
+        `model input must be [batch, H, W, C] with fixed H, W, C, got [${model.inputs[0]!.shape}]`,
+      );
     }
     const parameters = parameterCount(model);
     const pixels = imageShape[0] * imageShape[1] * imageShape[2];
@@ -124,8 +132,10 @@ export class DataParallelTrainer {
   /** One training step on a batch: gradients from every thread, summed, applied by `optimizer`. */
   async step(xs: tf.Tensor4D, labels: tf.Tensor1D, optimizer: tf.Optimizer): Promise<StepResult> {
     const batchSize = xs.shape[0];
-    if (batchSize > this.maxBatch) throw new RangeError(`batch of ${batchSize} exceeds maxBatch ${this.maxBatch}`);
-    if (labels.shape[0] !== batchSize) throw new RangeError(`labels: ${labels.shape[0]} for a batch of ${batchSize} images`);
+    if (batchSize > this.maxBatch)
+      throw new RangeError(`batch of ${batchSize} exceeds maxBatch ${this.maxBatch}`);
+    if (labels.shape[0] !== batchSize)
+      throw new RangeError(`labels: ${labels.shape[0]} for a batch of ${batchSize} images`);
     this.images.set(xs.dataSync());
     this.labels.set(labels.dataSync());
     readFlat(this.variables, this.weights);
@@ -151,9 +161,19 @@ export class DataParallelTrainer {
   private ownShard(shard: { start: number; end: number }, batchSize: number) {
     const pixels = this.imageShape[0] * this.imageShape[1] * this.imageShape[2];
     const count = shard.end - shard.start;
-    const xs = tf.tensor4d(this.images.subarray(shard.start * pixels, shard.end * pixels), [count, ...this.imageShape]);
+    const xs = tf.tensor4d(this.images.subarray(shard.start * pixels, shard.end * pixels), [
+      count,
+      ...this.imageShape,
+    ]);
     const ys = tf.tensor1d(this.labels.subarray(shard.start, shard.end), 'int32');
-    const result = shardGradients(this.logitsModel, this.variables, xs, ys, batchSize, this.gradients.subarray(0, this.parameters));
+    const result = shardGradients(
+      this.logitsModel,
+      this.variables,
+      xs,
+      ys,
+      batchSize,
+      this.gradients.subarray(0, this.parameters),
+    );
     tf.dispose([xs, ys]);
     return result;
   }

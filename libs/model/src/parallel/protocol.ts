@@ -30,4 +30,7 @@ export interface StepRequest {
 }
 
 /** Worker -> main. */
-export type WorkerReply = { type: 'ready' } | { type: 'done'; lossShare: number; correct: number } | { type: 'error'; message: string };
+export type WorkerReply =
+  | { type: 'ready' }
+  | { type: 'done'; lossShare: number; correct: number }
+  | { type: 'error'; message: string };

@@ -56,7 +56,9 @@ export function shardGradients(
       out.set(g, offset);
       offset += g.length;
     }
-    const correct = tf.sum(tf.cast(tf.equal(tf.argMax(logits!, 1), tf.cast(labels, 'int32')), 'int32')).dataSync()[0]!;
+    const correct = tf
+      .sum(tf.cast(tf.equal(tf.argMax(logits!, 1), tf.cast(labels, 'int32')), 'int32'))
+      .dataSync()[0]!;
     logits!.dispose();
     return { lossShare: value.dataSync()[0]!, correct };
   });

@@ -16,7 +16,11 @@ try {
   const logitsModel = logitsModelOf(model);
   const variables = trainableVariables(model);
   const weights = new Float32Array(init.buffers.weights);
-  const gradients = new Float32Array(init.buffers.gradients, init.slot * init.parameters * 4, init.parameters);
+  const gradients = new Float32Array(
+    init.buffers.gradients,
+    init.slot * init.parameters * 4,
+    init.parameters,
+  );
   const images = new Float32Array(init.buffers.images);
   const labels = new Int32Array(init.buffers.labels);
   const pixels = init.imageShape[0] * init.imageShape[1] * init.imageShape[2];
@@ -24,7 +28,10 @@ try {
     try {
       assignFlat(variables, weights);
       const count = request.end - request.start;
-      const xs = tf.tensor4d(images.subarray(request.start * pixels, request.end * pixels), [count, ...init.imageShape]);
+      const xs = tf.tensor4d(images.subarray(request.start * pixels, request.end * pixels), [
+        count,
+        ...init.imageShape,
+      ]);
       const ys = tf.tensor1d(labels.subarray(request.start, request.end), 'int32');
       const result = shardGradients(logitsModel, variables, xs, ys, request.batchSize, gradients);
       tf.dispose([xs, ys]);
