@@ -57,3 +57,4 @@ export {
   type RunStatus,
   type SweepRecord,
 } from './registry.js';
+export { closeOnSignals, workerLog } from './worker-process.js';
