@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -17,6 +18,28 @@ function expectInOrder(events: ProgressEvent[]): void {
 
 function metricsOf(h: TrainerHarness, runId: string): { epochsRun: number; history: unknown[] } {
   return JSON.parse(readFileSync(join(h.artifactsDir, 'runs', runId, 'metrics.json'), 'utf8'));
+}
+
+/** Starts trainer 'first' on a 4-epoch run and waits until epoch 1 is checkpointed (epoch 2 reports). */
+async function runIntoEpoch2(h: TrainerHarness): Promise<{ first: ChildProcess; runId: string }> {
+  await h.ready();
+  const first = h.startTrainer('first');
+  const runId = await h.addRun({ epochs: 4 });
+  await h.until('epoch 2 of the first attempt', () =>
+    h.progressOf(runId).some((e) => e.progress.epoch === 2),
+  );
+  return { first, runId };
+}
+
+/** Starts trainer 'second', waits for the run to complete there; returns the progress reported after `since`. */
+async function finishOnSecondTrainer(
+  h: TrainerHarness,
+  runId: string,
+  since: number,
+): Promise<ProgressEvent[]> {
+  h.startTrainer('second');
+  await h.until('the run to complete on the second trainer', () => h.completed.has(runId), 120_000);
+  return h.progressOf(runId).filter((e) => e.at > since);
 }
 
 describe('trainer worker processes', () => {
@@ -60,20 +83,11 @@ describe('trainer worker processes', () => {
 
   it('after kill -9 of its trainer, a run completes on a restarted trainer without starting over from epoch 1', async () => {
     h = new TrainerHarness();
-    await h.ready();
-    const first = h.startTrainer('first');
-    const runId = await h.addRun({ epochs: 4 });
-    // Epoch 1 is done (and checkpointed) once epoch 2 reports.
-    await h.until('epoch 2 of the first attempt', () =>
-      h.progressOf(runId).some((e) => e.progress.epoch === 2),
-    );
+    const { first, runId } = await runIntoEpoch2(h);
     first.kill('SIGKILL');
     await exited(first);
-    const killedAt = Date.now();
-    h.startTrainer('second');
-    await h.until('the run to complete on the second trainer', () => h.completed.has(runId), 120_000);
+    const resumed = await finishOnSecondTrainer(h, runId, Date.now());
 
-    const resumed = h.progressOf(runId).filter((e) => e.at > killedAt);
     expect(resumed.length).toBeGreaterThan(0);
     expect(resumed[0].progress.epoch).toBeGreaterThanOrEqual(2);
     const metrics = metricsOf(h, runId);
@@ -87,12 +101,7 @@ describe('trainer worker processes', () => {
 
   it('on SIGTERM gives the running job back to the queue (not failed, no attempt used), and it resumes elsewhere', async () => {
     h = new TrainerHarness();
-    await h.ready();
-    const first = h.startTrainer('first');
-    const runId = await h.addRun({ epochs: 4 });
-    await h.until('epoch 2 of the first attempt', () =>
-      h.progressOf(runId).some((e) => e.progress.epoch === 2),
-    );
+    const { first, runId } = await runIntoEpoch2(h);
     first.kill('SIGTERM');
     expect(await exited(first)).toEqual({ code: 0, signal: null });
     const job = (await h.queue.getJob(runId))!;
@@ -102,10 +111,7 @@ describe('trainer worker processes', () => {
       expect.stringMatching(`run ${runId}: checkpointed after epoch \\d and given back to the queue`),
     );
 
-    const stoppedAt = Date.now();
-    h.startTrainer('second');
-    await h.until('the run to complete on the second trainer', () => h.completed.has(runId), 120_000);
-    const resumed = h.progressOf(runId).filter((e) => e.at > stoppedAt);
+    const resumed = await finishOnSecondTrainer(h, runId, Date.now());
     // SIGTERM checkpoints mid-epoch: the next attempt continues after the last step done, not at step 1 of epoch 1.
     expect(resumed[0].progress.epoch * 1000 + resumed[0].progress.step).toBeGreaterThan(2001);
     expect(h.output).toContainEqual(
