@@ -56,7 +56,7 @@ function referenceResults(o: BenchOptions): BenchResult[] {
       out.push({
         case: name,
         impl: 'pytorch',
-        backend: `torch ${line.version} cpu`,
+        backend: `torch ${line.version} cpu, ${line.blas} blas`,
         threads,
         batch: o.batch,
         images_per_s: line.imagesPerSecond,
