@@ -148,6 +148,8 @@ describe('cam (child process)', () => {
       '--json',
     ]);
     expect(r.stderr).toMatch(/backend: wasm/);
+    // stderr is a pipe here: progress comes as plain lines, not silence
+    expect(r.stderr).toMatch(/epoch \d\/2 \|.*\| loss [\d.]+ acc [\d.]+ \| [\d.]+ img\/s/);
     expect(r.code).toBe(0);
     const metrics = JSON.parse(r.stdout);
     expect(metrics).toMatchObject({
@@ -192,7 +194,7 @@ describe('cam (child process)', () => {
     ];
     let sent = false;
     const stopped = await cam(args, (text, child) => {
-      if (!sent && text.includes('epoch 1/3')) {
+      if (!sent && text.includes('epoch 1/3: loss')) {
         sent = true;
         child.kill('SIGINT');
       }

@@ -131,6 +131,9 @@ function progressBar(io: CommandIo) {
         'epoch {epochLabel} |{bar}| {percentage}% | loss {loss} acc {accuracy} | {ips} img/s | ETA {etaText}',
       hideCursor: true,
       clearOnComplete: false,
+      // Redirected to a file or a pipe, the bar becomes one line every 30 s instead of silence until the epoch ends.
+      noTTYOutput: true,
+      notTTYSchedule: 30_000,
     },
     cliProgress.Presets.shades_classic,
   );
