@@ -61,7 +61,9 @@ export function runPytorch(threads: number, batch: number, images: number, image
     '--n',
     String(images),
   ];
-  const run = spawnSync(PYTHON, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
+  // torch.set_num_threads covers OpenMP; OpenBLAS, when it is Debian's libblas, has its own pool (all cores).
+  const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads) };
+  const run = spawnSync(PYTHON, args, { encoding: 'utf8', maxBuffer: 1 << 24, env });
   if (run.status !== 0) throw new Error(`torch_c3.py failed (exit ${run.status}):\n${run.stderr}`);
   const lines = run.stdout
     .split('\n')
