@@ -30,8 +30,8 @@ async function startTensorflow(): Promise<void> {
 
 async function startWasm(): Promise<void> {
   await import('@tensorflow/tfjs-backend-wasm');
-  const { registerWasmTrainingKernels } = await import('./kernels/index.js');
-  registerWasmTrainingKernels();
+  const { registerWasmKernels } = await import('./kernels/index.js');
+  registerWasmKernels();
   if (!(await tf.setBackend('wasm'))) throw new Error('tf.setBackend("wasm") returned false');
 }
 

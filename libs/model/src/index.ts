@@ -1,5 +1,5 @@
 export { type CamHead, NotACamModelError, camHead } from './cam-head.js';
-export { registerWasmTrainingKernels } from './kernels/index.js';
+export { registerWasmKernels } from './kernels/index.js';
 export {
   DataParallelTrainer,
   type DataParallelOptions,

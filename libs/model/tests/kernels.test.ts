@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { registerWasmTrainingKernels } from '../src/kernels/index.js';
+import { registerWasmKernels } from '../src/kernels/index.js';
 
 /** Fresh random values each run; the seed is printed in a failure so that it can be replayed. */
 const RUN_SEED = Number(process.env.KERNEL_TEST_SEED ?? Date.now() % 1_000_000);
@@ -90,7 +90,14 @@ const CASES: ConvCase[] = [
     filter: [2, 3, 4, 6],
     pad: 'same',
   },
-  { name: '16->256', x: [2, 14, 14, 16], filter: [3, 3, 16, 256], pad: 'same' },
+  {
+    name: 'non-square 2x3 filter, same, 4->8 (emitted kernels with a partial pixel tile)',
+    x: [3, 7, 11, 4],
+    filter: [2, 3, 4, 8],
+    pad: 'same',
+  },
+  // Small images: the cpu backend's reference Conv2DBackpropFilter took 17 s for 2 x 14 x 14 here.
+  { name: '16->256', x: [2, 4, 6, 16], filter: [3, 3, 16, 256], pad: 'same' },
   { name: 'stride 2, same', x: [2, 9, 8, 3], filter: [3, 3, 3, 5], pad: 'same', stride: 2 },
 ];
 
@@ -104,8 +111,8 @@ function convOutShape(c: ConvCase): number[] {
 
 describe('wasm training kernels agree with the cpu backend', () => {
   beforeAll(async () => {
-    registerWasmTrainingKernels();
-    registerWasmTrainingKernels(); // idempotent
+    registerWasmKernels();
+    registerWasmKernels(); // idempotent
     await tf.setBackend('wasm');
   });
 
@@ -120,6 +127,24 @@ describe('wasm training kernels agree with the cpu backend', () => {
             { x: x!, dy: dy! },
             { ...attrs, filterShape: c.filter },
           ) as tf.Tensor,
+      ]);
+    });
+    it(`Conv2D: ${c.name}`, async () => {
+      await expectBackendsAgree([operand(c.x, 5), operand(c.filter, 6)], (x, filter) => [
+        tf.conv2d(x as tf.Tensor4D, filter as tf.Tensor4D, c.stride ?? 1, c.pad),
+      ]);
+    });
+    it(`FusedConv2D with bias and ReLU: ${c.name}`, async () => {
+      const bias = operand([c.filter[3]], 7);
+      await expectBackendsAgree([operand(c.x, 5), operand(c.filter, 6), bias], (x, filter, b) => [
+        tf.fused.conv2d({
+          x: x as tf.Tensor4D,
+          filter: filter as tf.Tensor4D,
+          strides: c.stride ?? 1,
+          pad: c.pad,
+          bias: b!,
+          activation: 'relu',
+        }),
       ]);
     });
     it(`Conv2DBackpropInput: ${c.name}`, async () => {

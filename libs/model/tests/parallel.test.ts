@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerWasmTrainingKernels } from '../src/kernels/index.js';
+import { registerWasmKernels } from '../src/kernels/index.js';
 import { DataParallelTrainer } from '../src/parallel/index.js';
 
 /** A small CAM-shaped network (conv-ReLU x2, GAP, bias-free dense, softmax) with fixed initial weights. */
@@ -64,7 +64,7 @@ async function train(threads: number, steps: number): Promise<{ losses: number[]
 
 describe('data-parallel training over worker threads', () => {
   beforeAll(async () => {
-    registerWasmTrainingKernels();
+    registerWasmKernels();
     await tf.setBackend('wasm');
   });
   afterAll(() => undefined);

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 // Imported for its side effect: the stock wasm kernels must be registered before some are replaced.
 import '@tensorflow/tfjs-backend-wasm';
 import { conv2DBackpropFilter } from './conv2d-backprop-filter.js';
+import { makeConv2D } from './conv2d.js';
 import { makeConv2DBackpropInput } from './conv2d-backprop-input.js';
 import { makeCast, makeIdentity } from './no-copy.js';
 import { makeMean, makeSum } from './reductions.js';
@@ -18,11 +19,12 @@ function replaceStockKernel(kernelName: string, make: (stock: tf.KernelFunc) => 
 }
 
 /**
- * Registers the project's training kernels for the wasm backend: Conv2DBackpropFilter (missing in
- * tfjs-backend-wasm 4.22) and a Conv2DBackpropInput that replaces the stock, naive one (kept as the
- * fallback for strided convolutions). Idempotent; call it once the wasm backend package is imported.
+ * Registers the project's kernels for the wasm backend: Conv2DBackpropFilter (missing in
+ * tfjs-backend-wasm 4.22), a Conv2DBackpropInput that replaces the stock, naive one (kept as the
+ * fallback for strided convolutions), Conv2D and FusedConv2D on the emitted GEMM kernel, and cheaper
+ * reductions and copies. Idempotent; call it once the wasm backend package is imported.
  */
-export function registerWasmTrainingKernels(): void {
+export function registerWasmKernels(): void {
   if (registered) return;
   const stockInput = tf.getKernel('Conv2DBackpropInput', WASM);
   for (const name of ['Conv2DBackpropInput', 'Conv2DBackpropFilter']) {
@@ -40,6 +42,8 @@ export function registerWasmTrainingKernels(): void {
     backendName: WASM,
     kernelFunc: conv2DBackpropFilter,
   });
+  replaceStockKernel('Conv2D', (stock) => makeConv2D('Conv2D', stock));
+  replaceStockKernel('FusedConv2D', (stock) => makeConv2D('FusedConv2D', stock));
   replaceStockKernel('Mean', makeMean);
   replaceStockKernel('Sum', makeSum);
   replaceStockKernel('Identity', makeIdentity);

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { isWasmMemory, type WasmMemory } from './wasm-module.js';
 
 /** The name tfjs registers the WebAssembly backend under. */
 export const WASM = 'wasm';
@@ -72,4 +73,39 @@ export function convGeometry(
     false,
     'channelsLast',
   );
+}
+
+/** The wasm backend's heap as a WebAssembly.Memory, for the project's own emitted kernels to import. */
+export function wasmMemory(backend: BackendWasm): WasmMemory {
+  const memory = (backend.wasm as unknown as { asm?: { memory?: unknown } }).asm?.memory;
+  if (!isWasmMemory(memory)) {
+    throw new Error(
+      '@cam/model kernels: this tfjs-backend-wasm build does not export its memory (asm.memory)',
+    );
+  }
+  return memory;
+}
+
+/** Byte offset of a tensor's data in the wasm heap; unlike a view, it stays valid when the heap grows. */
+export function heapAddress(backend: BackendWasm, info: tf.TensorInfo): number {
+  return heapFloat32(backend, info).byteOffset;
+}
+
+/** x with `padInfo`'s zeros around its height and width (x itself, with a new reference, when there are none). */
+export function padSpatially(
+  backend: BackendWasm,
+  x: tf.TensorInfo,
+  padInfo: { top: number; bottom: number; left: number; right: number },
+): tf.TensorInfo {
+  const { top, bottom, left, right } = padInfo;
+  if (top === 0 && bottom === 0 && left === 0 && right === 0) {
+    return runWasmKernel('Identity', { x }, backend);
+  }
+  const paddings = [
+    [0, 0],
+    [top, bottom],
+    [left, right],
+    [0, 0],
+  ];
+  return runWasmKernel('PadV2', { x }, backend, { paddings, constantValue: 0 });
 }

@@ -1,7 +1,7 @@
 /** Worker-thread entry of data-parallel training: its own tfjs + wasm instance, one shard per step. */
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { registerWasmTrainingKernels } from '../kernels/index.js';
+import { registerWasmKernels } from '../kernels/index.js';
 import type { StepRequest, WorkerInit, WorkerReply } from './protocol.js';
 import { assignFlat, logitsModelOf, shardGradients, trainableVariables } from './shard.js';
 
@@ -10,7 +10,7 @@ const port = parentPort!;
 const reply = (message: WorkerReply) => port.postMessage(message);
 
 try {
-  registerWasmTrainingKernels();
+  registerWasmKernels();
   if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend failed to start in a worker thread');
   const model = await tf.models.modelFromJSON(init.topology as Parameters<typeof tf.models.modelFromJSON>[0]);
   const logitsModel = logitsModelOf(model);

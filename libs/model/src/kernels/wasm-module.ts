@@ -1,0 +1,123 @@
+/**
+ * Just enough of the WebAssembly binary format to emit the project's own compute kernels at run time,
+ * without a compiler toolchain: one module of exported functions over an imported memory (the wasm
+ * backend's heap, so that kernels read and write tensors in place).
+ */
+
+/** A WebAssembly.Memory, typed loosely: @types/node 20 does not declare the WebAssembly namespace. */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
+
+/** The members of the WebAssembly JS API used here. */
+interface WebAssemblyApi {
+  Memory: new (descriptor: { initial: number }) => WasmMemory;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: object };
+}
+const webAssembly = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
+
+export function isWasmMemory(value: unknown): value is WasmMemory {
+  return value instanceof webAssembly.Memory;
+}
+
+export type ValueType = 'i32' | 'v128';
+const VALUE_TYPE_CODE: Record<ValueType, number> = { i32: 0x7f, v128: 0x7b };
+
+function unsignedLeb(value: number): number[] {
+  const bytes: number[] = [];
+  do {
+    let byte = value & 0x7f;
+    value >>>= 7;
+    if (value !== 0) byte |= 0x80;
+    bytes.push(byte);
+  } while (value !== 0);
+  return bytes;
+}
+
+function signedLeb(value: number): number[] {
+  const bytes: number[] = [];
+  for (;;) {
+    const byte = value & 0x7f;
+    value >>= 7;
+    if ((value === 0 && (byte & 0x40) === 0) || (value === -1 && (byte & 0x40) !== 0))
+      return [...bytes, byte];
+    bytes.push(byte | 0x80);
+  }
+}
+
+const simd = (opcode: number): number[] => [0xfd, ...unsignedLeb(opcode)];
+/** memarg: log2 of the alignment, then the constant byte offset added to the address operand. */
+const memarg = (alignLog2: number, offset: number): number[] => [alignLog2, ...unsignedLeb(offset)];
+
+/** Instructions as byte sequences; a function body is their concatenation. */
+export const op = {
+  localGet: (index: number) => [0x20, ...unsignedLeb(index)],
+  localSet: (index: number) => [0x21, ...unsignedLeb(index)],
+  localTee: (index: number) => [0x22, ...unsignedLeb(index)],
+  i32Const: (value: number) => [0x41, ...signedLeb(value)],
+  i32Add: [0x6a],
+  i32Mul: [0x6c],
+  i32LtS: [0x48],
+  i32Eqz: [0x45],
+  /** A block without results: `br 0` inside jumps to its end. */
+  block: [0x02, 0x40],
+  /** A loop without results: `br 0` inside jumps back to its start. */
+  loop: [0x03, 0x40],
+  end: [0x0b],
+  brIf: (depth: number) => [0x0d, ...unsignedLeb(depth)],
+  v128Load: (offset: number) => [...simd(0x00), ...memarg(4, offset)],
+  /** Loads one f32 and repeats it in all four lanes. */
+  v128Load32Splat: (offset: number) => [...simd(0x09), ...memarg(2, offset)],
+  v128Store: (offset: number) => [...simd(0x0b), ...memarg(4, offset)],
+  v128Zero: [...simd(0x0c), ...new Array<number>(16).fill(0)],
+  f32x4Add: simd(0xe4),
+  f32x4Mul: simd(0xe6),
+  f32x4Max: simd(0xe9),
+};
+
+/** One exported function: `(i32 params...) -> ()` with typed locals after the parameters. */
+export interface WasmFunction {
+  name: string;
+  params: number;
+  locals: ValueType[];
+  body: number[];
+}
+
+/** Local slots of a function under construction: parameters first, then locals as they are asked for. */
+export class Locals {
+  readonly types: ValueType[] = [];
+  constructor(private readonly params: number) {}
+  add(type: ValueType): number {
+    this.types.push(type);
+    return this.params + this.types.length - 1;
+  }
+}
+
+const vector = (items: number[][]): number[] => [...unsignedLeb(items.length), ...items.flat()];
+const name = (text: string): number[] => [...unsignedLeb(text.length), ...Buffer.from(text, 'utf8')];
+const section = (id: number, body: number[]): number[] => [id, ...unsignedLeb(body.length), ...body];
+
+/** Compiles `functions` into one module over `memory` and returns its exports, by function name. */
+export function instantiate(functions: WasmFunction[], memory: WasmMemory): object {
+  const module = new webAssembly.Module(encodeModule(functions));
+  return new webAssembly.Instance(module, { env: { memory } }).exports;
+}
+
+/** A module importing its memory as env.memory and exporting `functions` under their names. */
+function encodeModule(functions: WasmFunction[]): Uint8Array {
+  const types = functions.map((f) => [0x60, ...vector(new Array(f.params).fill([VALUE_TYPE_CODE.i32])), 0]);
+  const memoryImport = [...name('env'), ...name('memory'), 0x02, 0x00, 0x00];
+  const code = functions.map((f) => {
+    const body = [...vector(f.locals.map((t) => [1, VALUE_TYPE_CODE[t]])), ...f.body, ...op.end];
+    return [...unsignedLeb(body.length), ...body];
+  });
+  return new Uint8Array([
+    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    ...section(1, vector(types)),
+    ...section(2, vector([memoryImport])),
+    ...section(3, vector(functions.map((_, i) => unsignedLeb(i)))),
+    ...section(7, vector(functions.map((f, i) => [...name(f.name), 0x00, ...unsignedLeb(i)]))),
+    ...section(10, vector(code)),
+  ]);
+}
