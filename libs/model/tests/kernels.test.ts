@@ -178,6 +178,20 @@ describe('wasm training kernels agree with the cpu backend', () => {
     });
   }
 
+  const PRODUCTS: { name: string; a: number[]; b: number[]; transposeB: boolean }[] = [
+    { name: 'features x one column per image (CAM)', a: [6, 49, 32], b: [6, 1, 32], transposeB: true },
+    { name: 'three columns, two batch axes', a: [2, 3, 10, 8], b: [2, 3, 3, 8], transposeB: true },
+    { name: 'depth 6, not a multiple of 4 (stock path)', a: [3, 5, 6], b: [3, 2, 6], transposeB: true },
+    { name: 'b not transposed (stock path)', a: [3, 5, 8], b: [3, 8, 2], transposeB: false },
+  ];
+  for (const p of PRODUCTS) {
+    it(`BatchMatMul: ${p.name}`, async () => {
+      await expectBackendsAgree([operand(p.a, 30), operand(p.b, 31)], (a, b) => [
+        tf.matMul(a!, b!, false, p.transposeB),
+      ]);
+    });
+  }
+
   it('full gradients of a small conv stack (conv-ReLU x3, GAP, dense, softmax cross-entropy) via tf.grads', async () => {
     const shapes = [[3, 3, 1, 8], [8], [3, 3, 8, 8], [8], [3, 3, 8, 32], [32], [32, 10]];
     const operands = [operand([5, 12, 10, 1], 10), ...shapes.map((s, k) => operand(s, 11 + k))];

@@ -1,4 +1,15 @@
-import { instantiate, Locals, op, type WasmFunction, type WasmMemory } from './wasm-module.js';
+import {
+  addTo,
+  cachedInstance,
+  countedLoop,
+  Locals,
+  offsetBy,
+  op,
+  reductionLoop,
+  sumOf,
+  type WasmFunction,
+  type WasmMemory,
+} from './wasm-module.js';
 
 /**
  * A stride-1 convolution over an input already padded: out = paddedHeight - filterHeight + 1 rows (and
@@ -99,24 +110,6 @@ class RegisterTile {
   }
 }
 
-/** target = source + constant */
-const sumOf = (target: number, source: number, bytes: number): number[] => [
-  ...op.localGet(source),
-  ...op.i32Const(bytes),
-  ...op.i32Add,
-  ...op.localSet(target),
-];
-/** local += constant */
-const addTo = (local: number, bytes: number): number[] => sumOf(local, local, bytes);
-/** target = base + factor * constant */
-const offsetBy = (target: number, base: number, factor: number, bytes: number): number[] => [
-  ...op.localGet(base),
-  ...op.localGet(factor),
-  ...op.i32Const(bytes),
-  ...op.i32Mul,
-  ...op.i32Add,
-  ...op.localSet(target),
-];
 /** target = base + (image * imageRows + block * blockRows) * rowBytes: the address of a row of a tensor. */
 const rowAddress = (
   target: number,
@@ -135,51 +128,6 @@ const rowAddress = (
   ...op.localSet(target),
   ...offsetBy(target, base, target, rowBytes),
 ];
-
-/** `for (counter = 0; counter < limit; counter++) body`, for limit >= 1 (a constant or a local's value). */
-function countedLoop(
-  counter: number,
-  limit: { constant: number } | { local: number },
-  body: number[],
-): number[] {
-  const bound = 'constant' in limit ? op.i32Const(limit.constant) : op.localGet(limit.local);
-  return [
-    ...op.i32Const(0),
-    ...op.localSet(counter),
-    ...op.loop,
-    ...body,
-    ...op.localGet(counter),
-    ...op.i32Const(1),
-    ...op.i32Add,
-    ...op.localTee(counter),
-    ...bound,
-    ...op.i32LtS,
-    ...op.brIf(0),
-    ...op.end,
-  ];
-}
-
-/** `do { body; pointers advance } while (--counter)`, counter starting at `count` >= 1. */
-function reductionLoop(
-  counter: number,
-  count: number,
-  body: number[],
-  advances: [number, number][],
-): number[] {
-  return [
-    ...op.i32Const(count),
-    ...op.localSet(counter),
-    ...op.loop,
-    ...body,
-    ...advances.flatMap(([local, bytes]) => addTo(local, bytes)),
-    ...op.localGet(counter),
-    ...op.i32Const(-1),
-    ...op.i32Add,
-    ...op.localTee(counter),
-    ...op.brIf(0),
-    ...op.end,
-  ];
-}
 
 /**
  * Copies `rows` rows of `columns` floats at `src` into column panels at `dst`: panel p holds, for each row,
@@ -375,19 +323,10 @@ export function convGemmSupports(shape: PaddedConvShape, kernel: 'conv' | 'filte
   );
 }
 
-const compiled = new WeakMap<WasmMemory, Map<string, ConvGemmKernels>>();
-
 /** The kernels for `shape` over `memory`, emitted and compiled on first use (a few ms) and cached. */
 export function convGemmKernels(memory: WasmMemory, shape: PaddedConvShape): ConvGemmKernels {
-  const key = JSON.stringify(shape);
-  let byShape = compiled.get(memory);
-  if (byShape === undefined) compiled.set(memory, (byShape = new Map()));
-  let kernels = byShape.get(key);
-  if (kernels === undefined) {
-    const functions = [convFunction(shape)];
-    if (shape.inChannels % TILE_ROWS === 0) functions.push(filterGradFunction(shape));
-    kernels = instantiate(functions, memory) as ConvGemmKernels;
-    byShape.set(key, kernels);
-  }
-  return kernels;
+  return cachedInstance(memory, `conv ${JSON.stringify(shape)}`, () => [
+    convFunction(shape),
+    ...(shape.inChannels % TILE_ROWS === 0 ? [filterGradFunction(shape)] : []),
+  ]) as ConvGemmKernels;
 }

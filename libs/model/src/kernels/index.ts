@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 // Imported for its side effect: the stock wasm kernels must be registered before some are replaced.
 import '@tensorflow/tfjs-backend-wasm';
+import { makeBatchMatMul } from './batch-mat-mul.js';
 import { conv2DBackpropFilter } from './conv2d-backprop-filter.js';
 import { makeConv2D } from './conv2d.js';
 import { makeConv2DBackpropInput } from './conv2d-backprop-input.js';
@@ -21,8 +22,8 @@ function replaceStockKernel(kernelName: string, make: (stock: tf.KernelFunc) => 
 /**
  * Registers the project's kernels for the wasm backend: Conv2DBackpropFilter (missing in
  * tfjs-backend-wasm 4.22), a Conv2DBackpropInput that replaces the stock, naive one (kept as the
- * fallback for strided convolutions), Conv2D and FusedConv2D on the emitted GEMM kernel, and cheaper
- * reductions and copies. Idempotent; call it once the wasm backend package is imported.
+ * fallback for strided convolutions), Conv2D and FusedConv2D on the emitted GEMM kernel, batched
+ * matrix-times-few-columns products (CAM's weighted sums), and cheaper reductions and copies. Idempotent; call it once the wasm backend package is imported.
  */
 export function registerWasmKernels(): void {
   if (registered) return;
@@ -44,6 +45,7 @@ export function registerWasmKernels(): void {
   });
   replaceStockKernel('Conv2D', (stock) => makeConv2D('Conv2D', stock));
   replaceStockKernel('FusedConv2D', (stock) => makeConv2D('FusedConv2D', stock));
+  replaceStockKernel('BatchMatMul', makeBatchMatMul);
   replaceStockKernel('Mean', makeMean);
   replaceStockKernel('Sum', makeSum);
   replaceStockKernel('Identity', makeIdentity);

@@ -71,6 +71,9 @@ export const op = {
   v128Load32Splat: (offset: number) => [...simd(0x09), ...memarg(2, offset)],
   v128Store: (offset: number) => [...simd(0x0b), ...memarg(4, offset)],
   v128Zero: [...simd(0x0c), ...new Array<number>(16).fill(0)],
+  f32x4ExtractLane: (lane: number) => [...simd(0x1f), lane],
+  f32Add: [0x92],
+  f32Store: (offset: number) => [0x38, ...memarg(2, offset)],
   f32x4Add: simd(0xe4),
   f32x4Mul: simd(0xe6),
   f32x4Max: simd(0xe9),
@@ -94,14 +97,90 @@ export class Locals {
   }
 }
 
+/** Control flow and address arithmetic on i32 locals, shared by the kernels' emitters. */
+/** target = source + constant */
+export const sumOf = (target: number, source: number, bytes: number): number[] => [
+  ...op.localGet(source),
+  ...op.i32Const(bytes),
+  ...op.i32Add,
+  ...op.localSet(target),
+];
+/** local += constant */
+export const addTo = (local: number, bytes: number): number[] => sumOf(local, local, bytes);
+/** target = base + factor * constant */
+export const offsetBy = (target: number, base: number, factor: number, bytes: number): number[] => [
+  ...op.localGet(base),
+  ...op.localGet(factor),
+  ...op.i32Const(bytes),
+  ...op.i32Mul,
+  ...op.i32Add,
+  ...op.localSet(target),
+];
+/** `for (counter = 0; counter < limit; counter++) body`, for limit >= 1 (a constant or a local's value). */
+export function countedLoop(
+  counter: number,
+  limit: { constant: number } | { local: number },
+  body: number[],
+): number[] {
+  const bound = 'constant' in limit ? op.i32Const(limit.constant) : op.localGet(limit.local);
+  return [
+    ...op.i32Const(0),
+    ...op.localSet(counter),
+    ...op.loop,
+    ...body,
+    ...op.localGet(counter),
+    ...op.i32Const(1),
+    ...op.i32Add,
+    ...op.localTee(counter),
+    ...bound,
+    ...op.i32LtS,
+    ...op.brIf(0),
+    ...op.end,
+  ];
+}
+
+/** `do { body; pointers advance } while (--counter)`, counter starting at `count` >= 1. */
+export function reductionLoop(
+  counter: number,
+  count: number,
+  body: number[],
+  advances: [number, number][],
+): number[] {
+  return [
+    ...op.i32Const(count),
+    ...op.localSet(counter),
+    ...op.loop,
+    ...body,
+    ...advances.flatMap(([local, bytes]) => addTo(local, bytes)),
+    ...op.localGet(counter),
+    ...op.i32Const(-1),
+    ...op.i32Add,
+    ...op.localTee(counter),
+    ...op.brIf(0),
+    ...op.end,
+  ];
+}
+
 const vector = (items: number[][]): number[] => [...unsignedLeb(items.length), ...items.flat()];
 const name = (text: string): number[] => [...unsignedLeb(text.length), ...Buffer.from(text, 'utf8')];
 const section = (id: number, body: number[]): number[] => [id, ...unsignedLeb(body.length), ...body];
 
-/** Compiles `functions` into one module over `memory` and returns its exports, by function name. */
-export function instantiate(functions: WasmFunction[], memory: WasmMemory): object {
-  const module = new webAssembly.Module(encodeModule(functions));
-  return new webAssembly.Instance(module, { env: { memory } }).exports;
+const instances = new WeakMap<WasmMemory, Map<string, object>>();
+
+/**
+ * The exports (by function name) of one module over `memory` compiled from `emit()`'s functions, emitted and
+ * compiled on the first call for `key` (a few ms) and cached per memory: each wasm backend has its own.
+ */
+export function cachedInstance(memory: WasmMemory, key: string, emit: () => WasmFunction[]): object {
+  let byKey = instances.get(memory);
+  if (byKey === undefined) instances.set(memory, (byKey = new Map()));
+  let exports = byKey.get(key);
+  if (exports === undefined) {
+    const module = new webAssembly.Module(encodeModule(emit()));
+    exports = new webAssembly.Instance(module, { env: { memory } }).exports;
+    byKey.set(key, exports);
+  }
+  return exports;
 }
 
 /** A module importing its memory as env.memory and exporting `functions` under their names. */
