@@ -57,6 +57,19 @@ export function heatmapImage(
   return { width, height, data };
 }
 
+/** alpha * colour + 0.5 per byte of a colour table (+ 0.5: the byte store truncates), kept for the last few (colormap, alpha). */
+const heatParts = new Map<string, Float32Array>();
+function heatPart(colormap: ColormapName, alpha: number): Float32Array {
+  const key = `${colormap}/${alpha}`;
+  let part = heatParts.get(key);
+  if (part === undefined) {
+    if (heatParts.size >= 16) heatParts.clear();
+    part = Float32Array.from(colormapBytes(colormap), (c) => alpha * c + 0.5);
+    heatParts.set(key, part);
+  }
+  return part;
+}
+
 /**
  * The grey image with the heat map on top: pixel = alpha * colour(heat) + (1 - alpha) * grey, as the seed
  * (matplotlib `imshow(cam, alpha=0.8)` over the digit) and pytorch-grad-cam's `show_cam_on_image` blend.
@@ -72,18 +85,20 @@ export function overlayImage(
 ): RgbImage {
   if (!(alpha >= 0 && alpha <= 1)) throw new RangeError(`alpha must be in [0, 1], got ${alpha}`);
   checkSameSize(heat, grey, width, height);
-  checkUnitValues('heat', heat);
-  checkUnitValues('grey', grey);
-  const lut = colormapBytes(colormap);
-  const heatPart = Float32Array.from(lut, (c) => alpha * c + 0.5); // + 0.5: the byte store truncates
+  const colour = heatPart(colormap, alpha);
   const data = new Uint8Array(width * height * 3);
   const greyWeight = (1 - alpha) * 255;
   for (let i = 0, o = 0; i < heat.length; i++, o += 3) {
-    const k = lutOffset(heat[i]);
-    const g = grey[i] * greyWeight;
-    data[o] = heatPart[k] + g;
-    data[o + 1] = heatPart[k + 1] + g;
-    data[o + 2] = heatPart[k + 2] + g;
+    const h = heat[i];
+    const g = grey[i];
+    // Checked here rather than in a pass of their own: this loop is most of the overlay's cost.
+    if (!(h >= 0 && h <= 1)) checkUnitValues('heat', heat);
+    if (!(g >= 0 && g <= 1)) checkUnitValues('grey', grey);
+    const k = lutOffset(h);
+    const gw = g * greyWeight;
+    data[o] = colour[k] + gw;
+    data[o + 1] = colour[k + 1] + gw;
+    data[o + 2] = colour[k + 2] + gw;
   }
   return { width, height, data };
 }

@@ -2,8 +2,9 @@ import { PNG } from 'pngjs';
 import type { RgbImage } from './overlay.js';
 
 /**
- * Encodes an RGB image as an 8-bit RGB PNG. One fixed filter (Sub, the cheapest) and zlib level 3 instead
- * of pngjs's defaults (all five filters tried per row, level 9): faster, files about 10 % larger.
+ * Encodes an RGB image as an 8-bit RGB PNG. One fixed filter (Sub, the cheapest) and zlib level 1 (OpenCV's
+ * default for PNG) instead of pngjs's defaults (all five filters tried per row, level 9): on a 112 px
+ * overlay 0.47 ms instead of 0.78 at level 3, for a file about 15 % larger.
  */
 export function encodePng(image: RgbImage): Buffer {
   const { width, height, data } = image;
@@ -19,7 +20,7 @@ export function encodePng(image: RgbImage): Buffer {
     inputColorType: 2,
     inputHasAlpha: false,
     filterType: 1,
-    deflateLevel: 3,
+    deflateLevel: 1,
   });
 }
 

@@ -38,12 +38,15 @@ export abstract class BaseCam {
     });
   }
 
-  /** sum_k w[n, k, t] * A[n, :, :, k] for channel weights [N, K, T]: one batched matrix product. */
+  /**
+   * sum_k w[n, t, k] * A[n, :, :, k] for channel weights [N, T, K]: one batched matrix product, with the
+   * weights as its transposed right-hand side (the wasm backend has a fast kernel for that shape).
+   */
   protected weightedSum(ctx: CamContext, weights: tf.Tensor3D): tf.Tensor4D {
     const [n, h, w, k] = ctx.activations.shape;
-    const t = weights.shape[2];
+    const t = weights.shape[1];
     const flat = ctx.activations.reshape([n, h * w, k]);
-    return tf.matMul(flat, weights).transpose([0, 2, 1]).reshape([n, t, h, w]);
+    return tf.matMul(flat, weights, false, true).transpose([0, 2, 1]).reshape([n, t, h, w]);
   }
 
   /**

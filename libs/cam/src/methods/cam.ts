@@ -12,8 +12,8 @@ export class Cam extends BaseCam {
   protected combine(ctx: CamContext): tf.Tensor4D {
     const [n, t] = ctx.targets.shape;
     const k = ctx.head.weights.shape[0];
-    // Column W[:, c] of every target, as weights [N, K, T].
+    // Column W[:, c] of every target, as weights [N, T, K].
     const weights = tf.gather(ctx.head.weights.transpose(), ctx.targets.flatten()).reshape([n, t, k]);
-    return this.weightedSum(ctx, weights.transpose([0, 2, 1]) as tf.Tensor3D);
+    return this.weightedSum(ctx, weights as tf.Tensor3D);
   }
 }

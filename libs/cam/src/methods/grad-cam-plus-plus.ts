@@ -22,6 +22,6 @@ export class GradCamPlusPlus extends BaseCam {
       const alpha = tf.where(denominator.equal(0), tf.zerosLike(g2), g2.div(safe));
       return alpha.mul(tf.relu(g)).sum([1, 2]);
     });
-    return this.weightedSum(ctx, tf.stack(weights, 2) as tf.Tensor3D);
+    return this.weightedSum(ctx, tf.stack(weights, 1) as tf.Tensor3D);
   }
 }

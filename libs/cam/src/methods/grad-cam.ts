@@ -13,6 +13,6 @@ export class GradCam extends BaseCam {
 
   protected combine(ctx: CamContext): tf.Tensor4D {
     const weights = this.scoreGradients(ctx).map((g) => g.mean([1, 2]));
-    return this.weightedSum(ctx, tf.stack(weights, 2) as tf.Tensor3D);
+    return this.weightedSum(ctx, tf.stack(weights, 1) as tf.Tensor3D);
   }
 }

@@ -42,7 +42,7 @@ export class ScoreCam extends BaseCam {
       });
       perImage.push(gains as tf.Tensor2D);
     }
-    return this.weightedSum(ctx, tf.stack(perImage) as tf.Tensor3D);
+    return this.weightedSum(ctx, tf.stack(perImage).transpose([0, 2, 1]) as tf.Tensor3D);
   }
 
   private logitsOf(ctx: CamContext, inputs: tf.Tensor): tf.Tensor2D {
