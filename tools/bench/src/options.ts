@@ -11,13 +11,19 @@ export interface BenchOptions {
   images: number;
   /** Run the PyTorch reference when /usr/bin/python3 can import torch. @defaultValue true */
   pytorch: boolean;
+  /**
+   * Rounds of every case on both sides, alternating which side goes first; each reports its best round,
+   * since load from elsewhere on a shared machine only ever slows a round down. @defaultValue 3, 1 with --quick
+   */
+  rounds: number;
 }
 
-export const USAGE = `usage: npm run bench -- [--quick] [--cases train-c3,infer-c3,render-cam] [--batch 128] [--images N] [--no-pytorch]
-  --quick        128 images (one timed batch) per case instead of 2048, a smoke run
+export const USAGE = `usage: npm run bench -- [--quick] [--cases train-c3,infer-c3,render-cam] [--batch 128] [--images N] [--rounds N] [--no-pytorch]
+  --quick        128 images (one timed batch) per case instead of 2048, and one round: a smoke run
   --cases LIST   comma-separated subset of: ${CASES.join(', ')}
   --batch N      images per batch on both sides (default 128)
   --images N     images per case (default 2048)
+  --rounds N     rounds of every case on both sides, each side reporting its best (default 3)
   --no-pytorch   skip the PyTorch reference (../shared/bench/torch_c3.py)`;
 
 export class UsageError extends Error {
@@ -40,8 +46,9 @@ function isCaseName(name: string): name is CaseName {
 
 /** Parses the command line (flags only); bad flags throw {@link UsageError} naming the flag. */
 export function parseBenchArgs(argv: string[]): BenchOptions {
-  const o: BenchOptions = { cases: [...CASES], batch: 128, images: 2048, pytorch: true };
+  const o: BenchOptions = { cases: [...CASES], batch: 128, images: 2048, pytorch: true, rounds: 3 };
   let imagesGiven = false;
+  let roundsGiven = false;
   let quick = false;
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
@@ -59,6 +66,10 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
         o.images = positiveInteger(flag, argv[++i]);
         imagesGiven = true;
         break;
+      case '--rounds':
+        o.rounds = positiveInteger(flag, argv[++i]);
+        roundsGiven = true;
+        break;
       case '--cases': {
         const names = (argv[++i] ?? '').split(',').filter((s) => s !== '');
         const unknown = names.filter((n) => !isCaseName(n));
@@ -75,6 +86,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     }
   }
   if (quick && !imagesGiven) o.images = 128;
+  if (quick && !roundsGiven) o.rounds = 1;
   if (o.images < o.batch)
     throw new UsageError(`--images (${o.images}) must be at least --batch (${o.batch})`);
   return o;

@@ -1,11 +1,12 @@
 /**
- * Per-kernel CPU time of c3 training steps on the wasm backend:
- * `npx tsx tools/bench/src/profile.ts [--batch 128] [--steps 3] [--shapes]`.
+ * Per-kernel CPU time of c3 training steps (or, with --render, of the render-cam case's renderCamBatch)
+ * on the wasm backend: `npx tsx tools/bench/src/profile.ts [--batch 128] [--steps 3] [--shapes] [--render]`.
  * Wraps every registered wasm kernel with a timer on process CPU time (less disturbed than wall time
  * on a shared machine); a kernel that calls others is charged for them too (e.g. BatchMatMul inside
  * Conv2DBackpropFilter), so rows overlap and the total exceeds the step time.
  */
 import * as tf from '@tensorflow/tfjs';
+import { renderCamBatch } from '@cam/cam';
 import {
   Adam,
   applyGradients,
@@ -23,6 +24,7 @@ function flag(name: string, fallback: number): number {
 const batch = flag('--batch', 128);
 const steps = flag('--steps', 3);
 const withShapes = process.argv.includes('--shapes');
+const render = process.argv.includes('--render');
 const cpuMs = (): number => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
@@ -58,20 +60,25 @@ const model = buildModel('c3', { seed: 1 });
 const optimizer = new Adam(trainableVariables(model), 1e-3);
 const xs = tf.randomUniform([batch, 28, 28, 1]) as tf.Tensor4D;
 const labels = tf.randomUniform([batch], 0, 10, 'int32') as tf.Tensor1D;
-const step = () => {
-  applyGradients(optimizer, computeGradients(model, xs, labels).grads);
+const items = Array.from({ length: batch }, (_, index) => ({
+  index,
+  image: Uint8Array.from({ length: 28 * 28 }, () => Math.floor(Math.random() * 256)),
+}));
+const step = async (): Promise<void> => {
+  if (render) await renderCamBatch(model, items, { size: 112, batchSize: batch, montage: false });
+  else applyGradients(optimizer, computeGradients(model, xs, labels).grads);
 };
 // Two warm-up steps: the wasm heap grows to its steady size during the second one.
-step();
-step();
+await step();
+await step();
 recording = true;
 const wallStart = performance.now();
 const cpuStart = cpuMs();
-for (let i = 0; i < steps; i++) step();
+for (let i = 0; i < steps; i++) await step();
 const wall = (performance.now() - wallStart) / steps;
 const cpu = (cpuMs() - cpuStart) / steps;
 console.log(
-  `c3 training step, batch ${batch}: wall ${wall.toFixed(0)} ms (${((batch / wall) * 1000).toFixed(1)} images/s), ` +
+  `c3 ${render ? 'renderCamBatch (112 px overlays)' : 'training step'}, batch ${batch}: wall ${wall.toFixed(0)} ms (${((batch / wall) * 1000).toFixed(1)} images/s), ` +
     `process CPU ${cpu.toFixed(0)} ms (${((batch / cpu) * 1000).toFixed(1)} images/s of CPU time)`,
 );
 console.log('CPU ms/step  calls/step  kernel');

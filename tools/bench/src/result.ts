@@ -9,6 +9,27 @@ export interface BenchResult {
   peak_rss_mb: number;
   /** Case-specific extras (e.g. the share of render time spent outside inference). */
   notes?: Record<string, number | string>;
+  /** images_per_s of every round, in order, when there was more than one (images_per_s is their best). */
+  rounds_images_per_s?: number[];
+}
+
+/**
+ * One result per case and implementation from several rounds: the best round's (highest images/s, with
+ * its notes), the highest peak RSS of any round, and every round's throughput.
+ */
+export function bestOfRounds(rounds: BenchResult[][]): BenchResult[] {
+  if (rounds.length === 1) return rounds[0]!;
+  const key = (r: BenchResult): string => `${r.case}/${r.impl}`;
+  const keys = [...new Set(rounds.flat().map(key))];
+  return keys.map((k) => {
+    const runs = rounds.flatMap((round) => round.filter((r) => key(r) === k));
+    const best = runs.reduce((a, b) => (b.images_per_s > a.images_per_s ? b : a));
+    return {
+      ...best,
+      peak_rss_mb: Math.max(...runs.map((r) => r.peak_rss_mb)),
+      rounds_images_per_s: runs.map((r) => r.images_per_s),
+    };
+  });
 }
 
 /** cam / pytorch throughput per case, for the cases both sides measured. */

@@ -1,15 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { CASES, parseBenchArgs, UsageError } from '../src/options.js';
-import { type BenchResult, formatTable, ratios } from '../src/result.js';
+import { bestOfRounds, type BenchResult, formatTable, ratios } from '../src/result.js';
 
 describe('bench command line', () => {
-  it('defaults to every case, batch 128, 2048 images, with the PyTorch reference', () => {
-    expect(parseBenchArgs([])).toEqual({ cases: [...CASES], batch: 128, images: 2048, pytorch: true });
+  it('defaults to every case, batch 128, 2048 images, 3 rounds, with the PyTorch reference', () => {
+    expect(parseBenchArgs([])).toEqual({
+      cases: [...CASES],
+      batch: 128,
+      images: 2048,
+      pytorch: true,
+      rounds: 3,
+    });
   });
 
-  it('--quick shrinks the image count unless --images is given', () => {
-    expect(parseBenchArgs(['--quick']).images).toBe(128);
-    expect(parseBenchArgs(['--quick', '--images', '1024']).images).toBe(1024);
+  it('--quick shrinks the image count and rounds unless they are given', () => {
+    expect(parseBenchArgs(['--quick'])).toMatchObject({ images: 128, rounds: 1 });
+    expect(parseBenchArgs(['--quick', '--images', '1024', '--rounds', '2'])).toMatchObject({
+      images: 1024,
+      rounds: 2,
+    });
   });
 
   it('takes a subset of cases and --no-pytorch', () => {
@@ -20,6 +29,7 @@ describe('bench command line', () => {
   it.each([
     [['--cases', 'train-c9'], /--cases: unknown case\(s\) 'train-c9'/],
     [['--batch', '0'], /--batch: expected a positive integer, got '0'/],
+    [['--rounds', '1.5'], /--rounds: expected a positive integer, got '1.5'/],
     [['--images'], /--images: expected a positive integer, got ''/],
     [['--images', '64', '--batch', '128'], /--images \(64\) must be at least --batch \(128\)/],
     [['--fast'], /unknown flag '--fast'/],
@@ -47,6 +57,18 @@ describe('bench report', () => {
       row('infer-c3', 'cam', 300),
     ];
     expect(ratios(results)).toEqual([{ case: 'train-c3', ratio: 0.6 }]);
+  });
+
+  it('keeps the best round of each case and implementation, with every round and the highest RSS', () => {
+    const rounds = [
+      [row('train-c3', 'cam', 90), { ...row('train-c3', 'pytorch', 150), peak_rss_mb: 610 }],
+      [row('train-c3', 'cam', 80), row('train-c3', 'pytorch', 160)],
+    ];
+    expect(bestOfRounds(rounds)).toEqual([
+      { ...row('train-c3', 'cam', 90), rounds_images_per_s: [90, 80] },
+      { ...row('train-c3', 'pytorch', 160), peak_rss_mb: 610, rounds_images_per_s: [150, 160] },
+    ]);
+    expect(bestOfRounds([rounds[0]!])).toEqual(rounds[0]);
   });
 
   it('prints one table row per result with the ratio on our row', () => {
