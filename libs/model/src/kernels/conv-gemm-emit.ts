@@ -34,7 +34,7 @@ export interface PaddedConvShape {
 const TILE_ROWS = 4;
 const TILE_VECTORS = 2;
 /** Output columns of one register tile. */
-export const TILE_COLUMNS = TILE_VECTORS * 4;
+const TILE_COLUMNS = TILE_VECTORS * 4;
 const F32 = 4;
 
 /** The accumulators of one register tile and the instructions that work on them. */
@@ -135,12 +135,7 @@ const rowAddress = (
  * contiguously; read in place, rows of 256 channels are 1 KiB apart, all on the same few L1 sets.
  */
 function packPanels(src: number, dst: number, rows: number, columns: number, locals: Locals): number[] {
-  const [panel, row, from, to] = Array.from({ length: 4 }, () => locals.add('i32')) as [
-    number,
-    number,
-    number,
-    number,
-  ];
+  const { panel, row, from, to } = locals.named('i32', ['panel', 'row', 'from', 'to']);
   const copy = [0, 16].flatMap((offset) => [
     ...op.localGet(to),
     ...op.localGet(from),
@@ -179,9 +174,20 @@ function convFunction(shape: PaddedConvShape): WasmFunction {
   const [x, w, bias, out, images, relu, packedW] = [0, 1, 2, 3, 4, 5, 6];
   const locals = new Locals(7);
   const reduction = filterHeight * filterWidth * C;
-  const [image, y, panel, tileIndex, xRow, outRow, a, b, aTap, bTap, k, o] = Array.from({ length: 12 }, () =>
-    locals.add('i32'),
-  ) as [number, number, number, number, number, number, number, number, number, number, number, number];
+  const { image, y, panel, tileIndex, xRow, outRow, a, b, aTap, bTap, k, o } = locals.named('i32', [
+    'image',
+    'y',
+    'panel',
+    'tileIndex',
+    'xRow',
+    'outRow',
+    'a',
+    'b',
+    'aTap',
+    'bTap',
+    'k',
+    'o',
+  ]);
   const tile = new RegisterTile(locals);
 
   /** One register tile of `rows` pixels, with a (first pixel in x) and o (its output) set. */
@@ -254,10 +260,19 @@ function filterGradFunction(shape: PaddedConvShape): WasmFunction {
   const blockRows = filterGradRowBlock(outHeight);
   const [x, dy, dw, images, packedDy] = [0, 1, 2, 3, 4];
   const locals = new Locals(5);
-  const [image, block, panel, channelTile, xRow, dyRow, a, b, k, blockRow, d] = Array.from(
-    { length: 11 },
-    () => locals.add('i32'),
-  ) as [number, number, number, number, number, number, number, number, number, number, number];
+  const { image, block, panel, channelTile, xRow, dyRow, a, b, k, blockRow, d } = locals.named('i32', [
+    'image',
+    'block',
+    'panel',
+    'channelTile',
+    'xRow',
+    'dyRow',
+    'a',
+    'b',
+    'k',
+    'blockRow',
+    'd',
+  ]);
   const tile = new RegisterTile(locals);
 
   const rowReduction = reductionLoop(k, outWidth, tile.step(TILE_ROWS, a, F32, b), [

@@ -20,17 +20,17 @@ const F32 = 4;
 function rowDotsFunction(depth: number): WasmFunction {
   const [a, b, out, batches, rows, columns] = [0, 1, 2, 3, 4, 5];
   const locals = new Locals(6);
-  const [n, r, t, k, aRow, bBatch, bRow, p, q] = Array.from({ length: 9 }, () => locals.add('i32')) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const { n, r, t, k, aRow, bBatch, bRow, p, q } = locals.named('i32', [
+    'n',
+    'r',
+    't',
+    'k',
+    'aRow',
+    'bBatch',
+    'bRow',
+    'p',
+    'q',
+  ]);
   const acc = locals.add('v128');
   const rowBytes = depth * F32;
   const dot = [

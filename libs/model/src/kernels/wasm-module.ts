@@ -95,6 +95,10 @@ export class Locals {
     this.types.push(type);
     return this.params + this.types.length - 1;
   }
+  /** One new local of `type` per name. */
+  named<const K extends string>(type: ValueType, names: readonly K[]): Record<K, number> {
+    return Object.fromEntries(names.map((n) => [n, this.add(type)])) as Record<K, number>;
+  }
 }
 
 /** Control flow and address arithmetic on i32 locals, shared by the kernels' emitters. */
