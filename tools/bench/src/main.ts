@@ -88,11 +88,16 @@ function main(): void {
   for (let round = 0; round < o.rounds; round++) {
     if (o.rounds > 1) process.stderr.write(`round ${round + 1} of ${o.rounds}\n`);
     // Each side goes first in every other round, so neither always meets the same part of any outside load.
-    const [first, second] = round % 2 === 0 ? [ours, reference] : [reference, ours];
-    const firstResults = first();
-    rounds.push(
-      [...firstResults, ...second()].sort((a, b) => (a.impl === b.impl ? 0 : a.impl === 'cam' ? -1 : 1)),
-    );
+    let mine: BenchResult[];
+    let theirs: BenchResult[];
+    if (round % 2 === 0) {
+      mine = ours();
+      theirs = reference();
+    } else {
+      theirs = reference();
+      mine = ours();
+    }
+    rounds.push([...mine, ...theirs]);
   }
   const results = bestOfRounds(rounds);
   process.stdout.write(`${formatTable(results)}\n`);

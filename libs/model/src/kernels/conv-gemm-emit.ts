@@ -342,6 +342,6 @@ export function convGemmSupports(shape: PaddedConvShape, kernel: 'conv' | 'filte
 export function convGemmKernels(memory: WasmMemory, shape: PaddedConvShape): ConvGemmKernels {
   return cachedInstance(memory, `conv ${JSON.stringify(shape)}`, () => [
     convFunction(shape),
-    ...(shape.inChannels % TILE_ROWS === 0 ? [filterGradFunction(shape)] : []),
+    ...(convGemmSupports(shape, 'filterGrad') ? [filterGradFunction(shape)] : []),
   ]) as ConvGemmKernels;
 }

@@ -6,6 +6,7 @@ import {
   asWasmBackend,
   convGeometry,
   heapAddress,
+  heapAt,
   heapFloat32,
   type KernelArgs,
   padSpatially,
@@ -21,12 +22,6 @@ const NAME = 'Conv2DBackpropFilter';
  * a few thousand it runs at ~21 (measured, see tools/bench notes).
  */
 const POSITIONS_PER_CHUNK = 3136;
-
-/** Where a tensor's float32 data starts in the whole wasm heap, and that heap (re-take both after any allocation). */
-function heapAt(backend: BackendWasm, info: tf.TensorInfo): { heap: Float32Array; at: number } {
-  const view = heapFloat32(backend, info);
-  return { heap: new Float32Array(view.buffer), at: view.byteOffset / Float32Array.BYTES_PER_ELEMENT };
-}
 
 /**
  * Writes the transposed im2col matrix of images [firstImage, firstImage + images) at heap[colsAt..]: row

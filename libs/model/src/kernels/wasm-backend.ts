@@ -26,6 +26,12 @@ export function heapFloat32(backend: BackendWasm, info: tf.TensorInfo): Float32A
   return backend.typedArrayFromHeap(info) as Float32Array;
 }
 
+/** Where a tensor's float32 data starts in the whole wasm heap, and that heap (re-take both after any allocation). */
+export function heapAt(backend: BackendWasm, info: tf.TensorInfo): { heap: Float32Array; at: number } {
+  const view = heapFloat32(backend, info);
+  return { heap: new Float32Array(view.buffer), at: view.byteOffset / Float32Array.BYTES_PER_ELEMENT };
+}
+
 /** Calls a kernel registered for the wasm backend (a stock one or one of ours) directly. */
 export function runWasmKernel(
   kernelName: string,
@@ -109,13 +115,12 @@ export function padSpatially(
   const paddedHeight = height + top + bottom;
   const paddedWidth = width + left + right;
   const out = backend.makeOutput([batch, paddedHeight, paddedWidth, channels], 'float32');
-  const outView = heapFloat32(backend, out);
-  const heap = new Float32Array(outView.buffer);
+  const { heap, at: outAt } = heapAt(backend, out);
   const rowFloats = width * channels;
   const paddedRowFloats = paddedWidth * channels;
-  outView.fill(0);
-  let from = heapFloat32(backend, x).byteOffset / Float32Array.BYTES_PER_ELEMENT;
-  let to = outView.byteOffset / Float32Array.BYTES_PER_ELEMENT + (top * paddedWidth + left) * channels;
+  heap.fill(0, outAt, outAt + batch * paddedHeight * paddedRowFloats);
+  let from = heapAt(backend, x).at;
+  let to = outAt + (top * paddedWidth + left) * channels;
   for (let image = 0; image < batch; image++, to += (top + bottom) * paddedRowFloats) {
     for (let row = 0; row < height; row++, from += rowFloats, to += paddedRowFloats) {
       heap.copyWithin(to, from, from + rowFloats);
