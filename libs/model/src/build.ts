@@ -58,5 +58,5 @@ export function buildModel(arch: ArchSpec | string, opts: BuildOptions): tf.Laye
 
 /** Number of trainable parameters. */
 export function parameterCount(model: tf.LayersModel): number {
-  return model.trainableWeights.reduce((n, w) => n + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0);
+  return model.trainableWeights.reduce((n, w) => n + tf.util.sizeFromShape(w.shape as number[]), 0);
 }

@@ -4,7 +4,9 @@ export {
   DataParallelTrainer,
   type DataParallelOptions,
   type StepResult,
+  type GradientTarget,
   defaultThreadCount,
+  gradientTargetOf,
   logitsModelOf,
   trainableVariables,
 } from './parallel/index.js';
@@ -48,13 +50,7 @@ export {
   evaluateSet,
 } from './evaluate.js';
 export { CURVES_FILE, METRICS_FILE, type Recipe, type RunMetrics, curvesPng } from './artifacts.js';
-export {
-  DEFAULT_RECIPE,
-  type Gradients,
-  type TrainOptions,
-  type TrainProgress,
-  type TrainResult,
-  applyGradients,
-  computeGradients,
-  train,
-} from './train.js';
+export { type TrainResult, train } from './train.js';
+export { DEFAULT_RECIPE, type TrainOptions } from './training/options.js';
+export { type TrainProgress } from './training/progress.js';
+export { type Gradients, applyGradients, computeGradients } from './training/step.js';

@@ -13,7 +13,7 @@ import {
   buildModel,
   computeGradients,
   initBackend,
-  trainableVariables,
+  gradientTargetOf,
 } from '@cam/model';
 
 function flag(name: string, fallback: number): number {
@@ -57,7 +57,8 @@ for (const config of tf.getKernelsForBackend('wasm')) {
 }
 
 const model = buildModel('c3', { seed: 1 });
-const optimizer = new Adam(trainableVariables(model), 1e-3);
+const target = gradientTargetOf(model);
+const optimizer = new Adam(target.variables, 1e-3);
 const xs = tf.randomUniform([batch, 28, 28, 1]) as tf.Tensor4D;
 const labels = tf.randomUniform([batch], 0, 10, 'int32') as tf.Tensor1D;
 const items = Array.from({ length: batch }, (_, index) => ({
@@ -66,7 +67,7 @@ const items = Array.from({ length: batch }, (_, index) => ({
 }));
 const step = async (): Promise<void> => {
   if (render) await renderCamBatch(model, items, { size: 112, batchSize: batch, montage: false });
-  else applyGradients(optimizer, computeGradients(model, xs, labels).grads);
+  else applyGradients(optimizer, computeGradients(target, xs, labels).grads);
 };
 // Two warm-up steps: the wasm heap grows to its steady size during the second one.
 await step();

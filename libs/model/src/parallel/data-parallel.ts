@@ -2,7 +2,8 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import type { SharedBuffers, StepRequest, WorkerInit, WorkerReply } from './protocol.js';
-import { logitsModelOf, parameterCount, readFlat, shardGradients, trainableVariables } from './shard.js';
+import { parameterCount } from '../build.js';
+import { type GradientTarget, gradientTargetOf, readFlat, shardGradients } from './shard.js';
 
 export interface DataParallelOptions {
   /** Threads computing gradients, the calling thread included. @defaultValue os.availableParallelism() */
@@ -70,8 +71,7 @@ async function expectReply<T extends WorkerReply['type']>(
  * is the whole batch's mean-loss gradient, as in one-thread training, up to float summation order.
  */
 export class DataParallelTrainer {
-  private readonly logitsModel: tf.LayersModel;
-  private readonly variables: tf.Variable[];
+  private readonly target: GradientTarget;
   private readonly weights: Float32Array;
   private readonly gradients: Float32Array;
   private readonly images: Float32Array;
@@ -86,8 +86,7 @@ export class DataParallelTrainer {
     private readonly workers: Worker[],
     model: tf.LayersModel,
   ) {
-    this.logitsModel = logitsModelOf(model);
-    this.variables = trainableVariables(model);
+    this.target = gradientTargetOf(model);
     this.weights = new Float32Array(buffers.weights);
     this.gradients = new Float32Array(buffers.gradients);
     this.images = new Float32Array(buffers.images);
@@ -138,7 +137,7 @@ export class DataParallelTrainer {
       throw new RangeError(`labels: ${labels.shape[0]} for a batch of ${batchSize} images`);
     this.images.set(xs.dataSync());
     this.labels.set(labels.dataSync());
-    readFlat(this.variables, this.weights);
+    readFlat(this.target.variables, this.weights);
     const shards = Array.from({ length: Math.min(this.threads, batchSize) }, (_, k) => ({
       start: Math.floor((k * batchSize) / Math.min(this.threads, batchSize)),
       end: Math.floor(((k + 1) * batchSize) / Math.min(this.threads, batchSize)),
@@ -167,8 +166,7 @@ export class DataParallelTrainer {
     ]);
     const ys = tf.tensor1d(this.labels.subarray(shard.start, shard.end), 'int32');
     const result = shardGradients(
-      this.logitsModel,
-      this.variables,
+      this.target,
       xs,
       ys,
       batchSize,
@@ -187,7 +185,7 @@ export class DataParallelTrainer {
     tf.tidy(() => {
       const named: tf.NamedTensorMap = {};
       let offset = 0;
-      for (const v of this.variables) {
+      for (const v of this.target.variables) {
         named[v.name] = tf.tensor(sum.subarray(offset, offset + v.size), v.shape, 'float32');
         offset += v.size;
       }

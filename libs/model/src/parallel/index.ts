@@ -4,4 +4,4 @@ export {
   type StepResult,
   defaultThreadCount,
 } from './data-parallel.js';
-export { logitsModelOf, trainableVariables } from './shard.js';
+export { type GradientTarget, gradientTargetOf, logitsModelOf, trainableVariables } from './shard.js';

@@ -25,43 +25,67 @@ export function trainableVariables(model: tf.LayersModel): tf.Variable[] {
   return model.trainableWeights.map((w) => w.read() as tf.Variable);
 }
 
-export function parameterCount(model: tf.LayersModel): number {
-  return model.trainableWeights.reduce((n, w) => n + tf.util.sizeFromShape(w.shape as number[]), 0);
+/** What a training step differentiates: a model's logits and its trainable variables, looked up once per model. */
+export interface GradientTarget {
+  readonly logitsModel: tf.LayersModel;
+  readonly variables: tf.Variable[];
+}
+
+export function gradientTargetOf(model: tf.LayersModel): GradientTarget {
+  return { logitsModel: logitsModelOf(model), variables: trainableVariables(model) };
+}
+
+/** {@link ShardResult} with the gradients, keyed by variable name; the caller disposes them. */
+export interface ShardGradients extends ShardResult {
+  grads: tf.NamedTensorMap;
 }
 
 /**
- * Gradients of (sum of the shard's cross-entropies / batchSize) with respect to every trainable
- * variable, written flat into `out`; summing the shards' vectors gives the whole batch's mean-loss gradient.
+ * Gradients of (sum of the images' cross-entropies on the logits / batchSize) with respect to every
+ * trainable variable. With `batchSize` the number of images this is the batch's mean loss; with a larger
+ * one, a shard's share of it.
  */
+export function lossGradients(
+  target: GradientTarget,
+  xs: tf.Tensor4D,
+  labels: tf.Tensor1D,
+  batchSize: number,
+): ShardGradients {
+  const { value, grads, correct } = tf.tidy(() => {
+    let logits: tf.Tensor2D | undefined;
+    const { value, grads } = tf.variableGrads(() => {
+      // Kept past variableGrads' own scope for the accuracy count; disposed below.
+      logits = tf.keep(target.logitsModel.apply(xs, { training: true }) as tf.Tensor2D);
+      const oneHot = tf.oneHot(labels, logits.shape[1]!);
+      const perImage = tf.losses.softmaxCrossEntropy(oneHot, logits, undefined, undefined, tf.Reduction.NONE);
+      return tf.div(tf.sum(perImage), batchSize) as tf.Scalar;
+    }, target.variables);
+    const correct = tf.sum(tf.cast(tf.equal(tf.argMax(logits!, 1), tf.cast(labels, 'int32')), 'int32'));
+    logits!.dispose();
+    return { value, grads, correct };
+  });
+  const result = { lossShare: value.dataSync()[0]!, correct: correct.dataSync()[0]!, grads };
+  tf.dispose([value, correct]);
+  return result;
+}
+
+/** {@link lossGradients} of a shard, written flat into `out` in {@link trainableVariables} order; summing the shards' vectors gives the whole batch's mean-loss gradient. */
 export function shardGradients(
-  logitsModel: tf.LayersModel,
-  variables: tf.Variable[],
+  target: GradientTarget,
   xs: tf.Tensor4D,
   labels: tf.Tensor1D,
   batchSize: number,
   out: Float32Array,
 ): ShardResult {
-  return tf.tidy(() => {
-    let logits: tf.Tensor2D | undefined;
-    const { value, grads } = tf.variableGrads(() => {
-      // Kept past variableGrads' own scope for the accuracy count; disposed below.
-      logits = tf.keep(logitsModel.apply(xs, { training: true }) as tf.Tensor2D);
-      const oneHot = tf.oneHot(labels, logits.shape[1]!);
-      const perImage = tf.losses.softmaxCrossEntropy(oneHot, logits, undefined, undefined, tf.Reduction.NONE);
-      return tf.div(tf.sum(perImage), batchSize) as tf.Scalar;
-    }, variables);
-    let offset = 0;
-    for (const v of variables) {
-      const g = grads[v.name]!.dataSync();
-      out.set(g, offset);
-      offset += g.length;
-    }
-    const correct = tf
-      .sum(tf.cast(tf.equal(tf.argMax(logits!, 1), tf.cast(labels, 'int32')), 'int32'))
-      .dataSync()[0]!;
-    logits!.dispose();
-    return { lossShare: value.dataSync()[0]!, correct };
-  });
+  const { grads, ...result } = lossGradients(target, xs, labels, batchSize);
+  let offset = 0;
+  for (const v of target.variables) {
+    const g = grads[v.name]!.dataSync();
+    out.set(g, offset);
+    offset += g.length;
+  }
+  tf.dispose(Object.values(grads));
+  return result;
 }
 
 /** Copies a flat vector into the variables, in {@link trainableVariables} order. */
