@@ -5,9 +5,11 @@ import {
   QUEUE_NAMES,
   defaultJobOptions,
   redisConnection,
+  serviceEnv,
   type CamJob,
   type CamJobResult,
   type TrainingJob,
+  type ServiceEnv,
   type TrainingJobResult,
 } from '@cam/queue';
 import { DirectoryArtifactStore, type ArtifactStore } from '@cam/storage';
@@ -23,27 +25,19 @@ export interface ApiDeps {
   queues: { training: TrainingQueue; camRender: CamRenderQueue };
 }
 
-export interface DepsConfig {
-  /** @defaultValue process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' */
-  redisUrl?: string;
-  /** BullMQ key prefix. @defaultValue process.env.BULL_PREFIX ?? 'bull' */
-  bullPrefix?: string;
-  /** Registry key prefix. @defaultValue process.env.CAM_REGISTRY_PREFIX ?? 'cam' */
-  registryPrefix?: string;
-  /** @defaultValue process.env.ARTIFACTS_DIR ?? './artifacts' */
-  artifactsDir?: string;
-}
+/** Each field left out is read from the environment by @cam/queue's serviceEnv, as the workers read it. */
+export type DepsConfig = Partial<ServiceEnv>;
 
 /**
  * Opens the Redis connection (shared by the registry and both queues) and the artifact store.
  * Commands issued while Redis is down wait for the reconnect; the HTTP layer answers 503 before that.
  */
-export function createDeps(config: DepsConfig = {}): ApiDeps & { close(): Promise<void> } {
+export function createDeps(overrides: DepsConfig = {}): ApiDeps & { close(): Promise<void> } {
+  const config = { ...serviceEnv(), ...overrides };
   const redis = redisConnection(config.redisUrl);
   // Without a listener ioredis prints every failed reconnect; readiness is reported by /readyz instead.
   redis.on('error', () => undefined);
-  const prefix = config.bullPrefix ?? process.env.BULL_PREFIX ?? 'bull';
-  const queueOptions = { connection: redis, prefix, defaultJobOptions };
+  const queueOptions = { connection: redis, prefix: config.bullPrefix, defaultJobOptions };
   const queues = {
     training: new Queue<TrainingJob, TrainingJobResult, 'train'>(QUEUE_NAMES.training, queueOptions),
     camRender: new Queue<CamJob, CamJobResult, 'render'>(QUEUE_NAMES.camRender, queueOptions),
@@ -51,9 +45,7 @@ export function createDeps(config: DepsConfig = {}): ApiDeps & { close(): Promis
   for (const queue of Object.values(queues)) queue.on('error', () => undefined);
   return {
     redis,
-    registry: new JobRegistry(redis, {
-      prefix: config.registryPrefix ?? process.env.CAM_REGISTRY_PREFIX ?? 'cam',
-    }),
+    registry: new JobRegistry(redis, { prefix: config.registryPrefix }),
     store: new DirectoryArtifactStore(config.artifactsDir),
     queues,
     async close() {

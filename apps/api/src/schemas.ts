@@ -6,8 +6,8 @@ import {
   SweepRequestSchema,
   TrainProgressSchema,
   TrainingJobResultSchema,
+  JOB_STATES,
 } from '@cam/queue';
-import { JOB_STATES } from './services/job-state.js';
 
 /** Response bodies: the handlers build values of these types and the OpenAPI document is generated from them. */
 export const ErrorResponseSchema = z.object({

@@ -1,6 +1,6 @@
 // The CAM render worker process: `node --import tsx apps/renderer/src/main.ts`.
 import { initBackend } from '@cam/model';
-import { closeOnSignals, workerLog } from '@cam/queue';
+import { closeOnSignals, workerLog } from '@cam/process';
 import { rendererConfigFromEnv } from './config.js';
 import { startRenderer } from './worker.js';
 

@@ -1,13 +1,7 @@
+import { type ServiceEnv, envInteger, serviceEnv } from '@cam/queue';
+
 /** Settings of a training worker process, read from its environment. */
-export interface TrainerConfig {
-  /** REDIS_URL @defaultValue 'redis://127.0.0.1:6379' (via @cam/queue) */
-  redisUrl?: string;
-  /** ARTIFACTS_DIR @defaultValue './artifacts' */
-  artifactsDir: string;
-  /** BULL_PREFIX: BullMQ key prefix, the same in the API. @defaultValue 'bull' */
-  bullPrefix: string;
-  /** CAM_REGISTRY_PREFIX: registry key prefix, the same in the API. @defaultValue 'cam' */
-  registryPrefix: string;
+export interface TrainerConfig extends ServiceEnv {
   /**
    * LOCK_DURATION_MS: how long a job's lock lives without renewal; a crashed trainer's job is re-delivered
    * after about this long. Renewal runs every half of it, so no training stretch may block the event loop
@@ -16,27 +10,18 @@ export interface TrainerConfig {
   lockDurationMs: number;
   /** STALLED_INTERVAL_MS: how often this worker looks for jobs whose lock expired. @defaultValue 30000 */
   stalledIntervalMs: number;
-  /** TRAIN_THREADS: threads of the wasm backend per trainer. @defaultValue the model library's default */
+  /**
+   * TRAIN_THREADS: threads computing each batch's gradients (data-parallel worker threads, each with its own
+   * tfjs/wasm instance; the wasm backend itself runs single-threaded). @defaultValue 1 (the model library's)
+   */
   threads?: number;
-}
-
-function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback?: number): number | undefined {
-  const text = env[name];
-  if (text === undefined || text === '') return fallback;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value <= 0)
-    throw new Error(`${name} must be a positive whole number, got '${text}'`);
-  return value;
 }
 
 export function trainerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): TrainerConfig {
   return {
-    redisUrl: env.REDIS_URL || undefined,
-    artifactsDir: env.ARTIFACTS_DIR || './artifacts',
-    bullPrefix: env.BULL_PREFIX || 'bull',
-    registryPrefix: env.CAM_REGISTRY_PREFIX || 'cam',
-    lockDurationMs: positiveInt(env, 'LOCK_DURATION_MS', 30_000)!,
-    stalledIntervalMs: positiveInt(env, 'STALLED_INTERVAL_MS', 30_000)!,
-    threads: positiveInt(env, 'TRAIN_THREADS'),
+    ...serviceEnv(env),
+    lockDurationMs: envInteger(env, 'LOCK_DURATION_MS', { min: 1, fallback: 30_000 }),
+    stalledIntervalMs: envInteger(env, 'STALLED_INTERVAL_MS', { min: 1, fallback: 30_000 }),
+    threads: envInteger(env, 'TRAIN_THREADS', { min: 1 }),
   };
 }

@@ -1,6 +1,6 @@
 // The training worker process: `node --import tsx apps/trainer/src/main.ts` (one per core).
 import { initBackend } from '@cam/model';
-import { closeOnSignals, workerLog } from '@cam/queue';
+import { closeOnSignals, workerLog } from '@cam/process';
 import { trainerConfigFromEnv } from './config.js';
 import { trainInThread } from './thread-runner.js';
 import { startTrainer } from './worker.js';

@@ -1,4 +1,5 @@
 import type { TrainOptions, TrainResult } from '@cam/model';
+import { DATASET_CATALOG, datasetInputShape } from '@cam/dataset/catalog';
 import {
   runArtifactsPrefix,
   TrainingJobSchema,
@@ -29,7 +30,7 @@ export interface TrainingProcessorDeps {
   trainDefaults?: Partial<TrainOptions>;
 }
 
-/** The model library's options for one run's parameters (a custom arch gets MNIST's input shape and 10 classes). */
+/** The model library's options for one run's parameters (a custom arch gets the dataset's input shape and class count). */
 export function trainOptionsFor(params: RunParams, outDir: string): TrainOptions {
   const { arch, ...rest } = params;
   const archSpec =
@@ -37,9 +38,9 @@ export function trainOptionsFor(params: RunParams, outDir: string): TrainOptions
       ? arch
       : {
           name: arch.name ?? 'custom',
-          inputShape: [28, 28, 1] as [number, number, number],
+          inputShape: datasetInputShape(params.dataset),
           convs: arch.convs,
-          classes: 10,
+          classes: DATASET_CATALOG[params.dataset].classes,
         };
   return { ...rest, arch: archSpec, outDir };
 }

@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { startTsWorker } from '@cam/process';
 import type { TrainOptions, TrainProgress, TrainResult } from '@cam/model';
 
 /** The serialisable part of the options (functions and the signal stay on the main thread). */
@@ -26,11 +26,7 @@ export function trainInThread(opts: TrainOptions): Promise<TrainResult> {
   const { onProgress, signal, log, ...options } = opts;
   const data: ThreadData = { options, abortFlag: new SharedArrayBuffer(4) };
   const requestAbort = () => Atomics.store(new Int32Array(data.abortFlag), 0, 1);
-  // tsx's loader must be registered inside the thread before the TypeScript entry is imported.
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const entry = new URL('./train-thread.ts', import.meta.url).href;
-  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-  const worker = new Worker(boot, { eval: true, workerData: data });
+  const worker = startTsWorker(new URL('./train-thread.ts', import.meta.url), { workerData: data });
   if (signal?.aborted) requestAbort();
   signal?.addEventListener('abort', requestAbort, { once: true });
 

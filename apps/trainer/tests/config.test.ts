@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { trainerConfigFromEnv } from '../src/config.js';
+import { DATASET_CATALOG, datasetInputShape } from '@cam/dataset/catalog';
+import { RUN_PARAM_DEFAULTS } from '@cam/queue';
+import { trainOptionsFor } from '../src/processor.js';
 
 describe('trainerConfigFromEnv', () => {
   it('has defaults that match BullMQ and the API', () => {
@@ -39,5 +42,20 @@ describe('trainerConfigFromEnv', () => {
     expect(() => trainerConfigFromEnv({ LOCK_DURATION_MS: text })).toThrow(
       `LOCK_DURATION_MS must be a positive whole number, got '${text}'`,
     );
+  });
+});
+
+describe('trainOptionsFor', () => {
+  it("gives a custom arch the dataset's input shape and class count", () => {
+    const options = trainOptionsFor(
+      { ...RUN_PARAM_DEFAULTS, dataset: 'fashion-mnist', arch: { convs: [{ filters: 4, kernelSize: 3 }] } },
+      '/out',
+    );
+    expect(options.arch).toEqual({
+      name: 'custom',
+      inputShape: datasetInputShape('fashion-mnist'),
+      convs: [{ filters: 4, kernelSize: 3 }],
+      classes: DATASET_CATALOG['fashion-mnist'].classes,
+    });
   });
 });

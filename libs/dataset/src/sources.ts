@@ -55,8 +55,16 @@ function mnistDir(): string {
   }
 }
 
-/** The Debian package's folder: its usual place, else wherever dpkg says it installed the files. */
+/** Names a folder to read Fashion-MNIST from instead of the Debian package's (an empty value counts as unset). */
+export const FASHION_MNIST_DIR_VARIABLE = 'FASHION_MNIST_DIR';
+
+/**
+ * FASHION_MNIST_DIR when set; else the Debian package's folder: its usual place, else wherever dpkg says it
+ * installed the files.
+ */
 function fashionMnistDir(): string {
+  const override = process.env[FASHION_MNIST_DIR_VARIABLE];
+  if (override) return override;
   if (existsSync(FASHION_MNIST_DEBIAN_DIR)) return FASHION_MNIST_DEBIAN_DIR;
   const listing = spawnSync('dpkg', ['-L', FASHION_MNIST_PACKAGE], { encoding: 'utf8', timeout: 10_000 });
   const imagesFile = (listing.stdout ?? '')
@@ -84,6 +92,43 @@ export function datasetDir(dataset: DatasetName, dir?: string): string {
 }
 
 /**
+ * The images and labels files of one split.
+ * @throws DatasetNotFoundError when the folder or a file is missing (the message says how to install it)
+ */
+function splitFiles(
+  dataset: DatasetName,
+  split: Split,
+  dirOverride?: string,
+): { imagesPath: string; labelsPath: string } {
+  const dir = datasetDir(dataset, dirOverride);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new DatasetNotFoundError(
+      `dataset '${dataset}': folder ${dir} does not exist; ${installHint(dataset)}`,
+    );
+  }
+  const imagesPath = findFile(dir, split, 'images');
+  const labelsPath = findFile(dir, split, 'labels');
+  if (!imagesPath || !labelsPath) {
+    const missing = imagesPath ? candidateNames(split, 'labels')[0] : candidateNames(split, 'images')[0];
+    throw new DatasetNotFoundError(
+      `dataset '${dataset}': ${dir} has no ${missing} (nor .gz); ${installHint(dataset)}`,
+    );
+  }
+  return { imagesPath, labelsPath };
+}
+
+/** Why the dataset cannot be loaded (a missing folder or file, with how to install it), or undefined when both splits' files are there. */
+export function datasetMissing(dataset: DatasetName, dir?: string): string | undefined {
+  try {
+    for (const split of ['train', 'test'] as const) splitFiles(dataset, split, dir);
+    return undefined;
+  } catch (err) {
+    if (err instanceof DatasetNotFoundError) return err.message;
+    throw err;
+  }
+}
+
+/**
  * Loads one split of a dataset from its IDX files.
  * @throws DatasetNotFoundError when the folder or a file is missing (the message says how to install it)
  * @throws IdxFormatError when a file is corrupt, truncated, or the images and labels disagree
@@ -93,21 +138,6 @@ export async function loadDataset(opts: LoadDatasetOptions): Promise<ImageSet> {
   if (opts.split !== 'train' && opts.split !== 'test') {
     throw new RangeError(`split must be 'train' or 'test', got ${JSON.stringify(opts.split)}`);
   }
-  const dir = datasetDir(dataset, opts.dir);
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new DatasetNotFoundError(
-      `dataset '${dataset}': folder ${dir} does not exist; ${installHint(dataset)}`,
-    );
-  }
-  const imagesPath = findFile(dir, opts.split, 'images');
-  const labelsPath = findFile(dir, opts.split, 'labels');
-  if (!imagesPath || !labelsPath) {
-    const missing = imagesPath
-      ? candidateNames(opts.split, 'labels')[0]
-      : candidateNames(opts.split, 'images')[0];
-    throw new DatasetNotFoundError(
-      `dataset '${dataset}': ${dir} has no ${missing} (nor .gz); ${installHint(dataset)}`,
-    );
-  }
+  const { imagesPath, labelsPath } = splitFiles(dataset, opts.split, opts.dir);
   return readIdxPair(imagesPath, labelsPath);
 }

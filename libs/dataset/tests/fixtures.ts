@@ -43,3 +43,15 @@ export function tinySet(labels: number[], rows = 3, cols = 2): ImageSet {
   labels.forEach((_, i) => images.fill(i % 256, i * size, (i + 1) * size));
   return { images, labels: Uint8Array.from(labels), count: labels.length, rows, cols };
 }
+
+/**
+ * Whether tests needing an optional system package can run. Where `missing` (the reason) is set they are
+ * skipped, with the reason printed; under CI=true (`.ci/run` installs every optional package) a missing
+ * package fails the run instead of silently skipping.
+ */
+export function optionalPackageAvailable(pkg: string, missing: string | undefined): boolean {
+  if (missing === undefined) return true;
+  if (process.env.CI === 'true') throw new Error(`CI must run the ${pkg} tests, but: ${missing}`);
+  console.warn(`skipping the tests that need the Debian package ${pkg}: ${missing}`);
+  return false;
+}

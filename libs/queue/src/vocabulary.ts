@@ -1,3 +1,5 @@
+import { CATALOGED_DATASETS, type CatalogedDataset, DATASET_CATALOG } from '@cam/dataset/catalog';
+
 /**
  * The value lists that job payloads are validated against. @cam/cam owns the CAM methods and colour maps;
  * they are listed here so that the API validates requests without loading tfjs. The CAM library's tests
@@ -10,14 +12,20 @@ export const COLORMAP_NAMES = ['jet', 'turbo', 'viridis', 'inferno', 'gray'] as 
 export type ColormapName = (typeof COLORMAP_NAMES)[number];
 
 /** Datasets a job may name (a folder path is a CLI feature, never accepted from the network). */
-export const DATASET_NAMES = ['mnist', 'fashion-mnist'] as const;
-export type DatasetName = (typeof DATASET_NAMES)[number];
+export const DATASET_NAMES = CATALOGED_DATASETS;
+export type DatasetName = CatalogedDataset;
 
 /** Images per split of each dataset, so that sample indices can be range-checked at the edge. */
-export const DATASET_SPLIT_SIZES: Record<DatasetName, { train: number; test: number }> = {
-  mnist: { train: 60_000, test: 10_000 },
-  'fashion-mnist': { train: 60_000, test: 10_000 },
-};
+export const DATASET_SPLIT_SIZES: Record<DatasetName, { train: number; test: number }> = DATASET_CATALOG;
 
 export const ARCH_PRESET_NAMES = ['c2', 'c3'] as const;
 export const OPTIMIZER_NAMES = ['adam', 'sgd'] as const;
+
+/** The states the API reports for runs and CAM batches. */
+export const JOB_STATES = ['queued', 'active', 'completed', 'failed', 'cancelled'] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+/** The states a job never leaves. */
+export const FINISHED_JOB_STATES: readonly JobState[] = ['completed', 'failed', 'cancelled'];
+
+export const isFinishedState = (state: JobState): boolean => FINISHED_JOB_STATES.includes(state);

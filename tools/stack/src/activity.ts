@@ -1,3 +1,4 @@
+import { isFinishedState } from '@cam/queue';
 import type { RunState } from './api-client.js';
 
 /** When each run was first seen active and first seen finished, from polling; and how much they overlapped. */
@@ -7,7 +8,7 @@ export class ActivityLog {
   observe(runId: string, state: RunState, now = Date.now()): void {
     const span = this.spans.get(runId) ?? {};
     if (state === 'active' && span.start === undefined) span.start = now;
-    if (['completed', 'failed', 'cancelled'].includes(state) && span.end === undefined) {
+    if (isFinishedState(state) && span.end === undefined) {
       span.start ??= now;
       span.end = now;
     }

@@ -1,6 +1,6 @@
-import type { CamBatchRequestInput, SweepRequestInput, TrainProgress } from '@cam/queue';
+import type { CamBatchRequestInput, JobState, SweepRequestInput, TrainProgress } from '@cam/queue';
 
-export type RunState = 'queued' | 'active' | 'completed' | 'failed' | 'cancelled';
+export type RunState = JobState;
 
 export interface RunView {
   id: string;

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { envText } from '@cam/queue';
 import type { DemoOptions } from './demo-run.js';
 import type { StackOptions } from './stack.js';
 
@@ -27,13 +28,13 @@ export function stackOptionsFrom(argv: string[], env: NodeJS.ProcessEnv = proces
     },
     strict: true,
   });
-  const port = count('--port / PORT', values.port ?? env.PORT, 3000);
+  const port = count('--port / PORT', values.port ?? envText(env, 'PORT'), 3000);
   if (port < 1 || port > 65535) throw new Error(`--port / PORT must be 1..65535, got ${port}`);
   return {
     port,
-    trainers: count('--trainers / TRAINERS', values.trainers ?? env.TRAINERS, 2),
-    renderers: count('--renderers / RENDERERS', values.renderers ?? env.RENDERERS, 1),
-    artifactsDir: values.artifacts ?? env.ARTIFACTS_DIR,
+    trainers: count('--trainers / TRAINERS', values.trainers ?? envText(env, 'TRAINERS'), 2),
+    renderers: count('--renderers / RENDERERS', values.renderers ?? envText(env, 'RENDERERS'), 1),
+    artifactsDir: values.artifacts ?? envText(env, 'ARTIFACTS_DIR'),
   };
 }
 

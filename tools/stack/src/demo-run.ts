@@ -1,6 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
+import { envText, isFinishedState, portFromEnv } from '@cam/queue';
 import { ActivityLog } from './activity.js';
 import { ApiClient, type RunView } from './api-client.js';
 import { removeQueueKeys } from './cleanup.js';
@@ -40,7 +41,6 @@ export interface DemoResult {
   wallSeconds: number;
 }
 
-const FINISHED = new Set(['completed', 'failed', 'cancelled']);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A fixed-width text table of the runs. */
@@ -92,7 +92,7 @@ async function trainSweep(api: ApiClient, opts: Required<DemoOptions>, deadline:
         activity.observe(run.id, run.state);
         bars.update(run);
       }
-      if (runs.every((run) => FINISHED.has(run.state))) break;
+      if (runs.every((run) => isFinishedState(run.state))) break;
       if (Date.now() > deadline) {
         const done = runs.map((run) => `${run.id} ${Math.round(100 * runFraction(run))}%`).join(', ');
         throw new Error(`the sweep did not finish within ${opts.timeoutMs / 1000} s (${done})`);
@@ -139,7 +139,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     learningRates: [0.001, 0.003],
     camCount: 16,
     outDir: './out',
-    port: process.env.PORT ? Number(process.env.PORT) : await freePort(),
+    port: envText(process.env, 'PORT') === undefined ? await freePort() : portFromEnv(),
     timeoutMs: 1_800_000,
     pollMs: 500,
     onStackStarted: () => undefined,

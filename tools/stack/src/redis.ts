@@ -3,6 +3,7 @@ import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { serviceEnv } from '@cam/queue';
 
 /** A Redis the stack uses, and how to let go of it. */
 export interface RedisHandle {
@@ -14,7 +15,7 @@ export interface RedisHandle {
 }
 
 export interface ResolveRedisOptions {
-  /** @defaultValue process.env.REDIS_URL */
+  /** @defaultValue REDIS_URL (serviceEnv) */
   redisUrl?: string;
   /** Tried when no URL is given. @defaultValue 'redis://127.0.0.1:6379' */
   localUrl?: string;
@@ -23,6 +24,8 @@ export interface ResolveRedisOptions {
   /** How long one probe waits for an answer. @defaultValue 500 */
   probeTimeoutMs?: number;
 }
+
+const DEFAULT_LOCAL_URL = 'redis://127.0.0.1:6379';
 
 export class NoRedisError extends Error {
   constructor(tried: string) {
@@ -91,9 +94,13 @@ export function stopProcess(child: ChildProcess, graceMs: number): Promise<void>
   });
 }
 
-/** Starts `redis-server` on a free port with a temporary working folder, no persistence. */
-export async function spawnRedis(server: string, probeTimeoutMs = 500): Promise<RedisHandle> {
-  const port = await freePort();
+/** Starts `redis-server` on `port` (a free one by default) with a temporary working folder, no persistence. */
+export async function spawnRedis(
+  server: string,
+  opts: { port?: number; probeTimeoutMs?: number } = {},
+): Promise<RedisHandle> {
+  const port = opts.port ?? (await freePort());
+  const probeTimeoutMs = opts.probeTimeoutMs ?? 500;
   const dir = mkdtempSync(join(tmpdir(), 'cam-redis-'));
   const child = spawn(
     server,
@@ -131,12 +138,44 @@ export async function spawnRedis(server: string, probeTimeoutMs = 500): Promise<
  */
 export async function resolveRedis(opts: ResolveRedisOptions = {}): Promise<RedisHandle> {
   const noop = () => Promise.resolve();
-  const redisUrl = opts.redisUrl ?? process.env.REDIS_URL;
+  const redisUrl = opts.redisUrl ?? serviceEnv().redisUrl;
   if (redisUrl) return { url: redisUrl, source: 'REDIS_URL', stop: noop };
-  const localUrl = opts.localUrl ?? 'redis://127.0.0.1:6379';
+  const localUrl = opts.localUrl ?? DEFAULT_LOCAL_URL;
   if (await redisAnswers(localUrl, opts.probeTimeoutMs))
     return { url: localUrl, source: 'local', stop: noop };
   const server = findOnPath('redis-server', opts.searchPath);
   if (!server) throw new NoRedisError(localUrl);
-  return spawnRedis(server, opts.probeTimeoutMs);
+  return spawnRedis(server, { probeTimeoutMs: opts.probeTimeoutMs });
+}
+
+export interface LocalRedisOptions {
+  /** @defaultValue 'redis://127.0.0.1:6379' (where the tests look) */
+  localUrl?: string;
+  /** Searched for `redis-server`. @defaultValue process.env.PATH */
+  searchPath?: string;
+  /** @defaultValue a line on stderr */
+  log?: (line: string) => void;
+}
+
+/**
+ * Runs `work` with a Redis answering at `localUrl`: the one already there, else a redis-server from PATH
+ * started on that port for the duration and stopped after. Without either, `work` still runs, after a line
+ * saying why the tests that need Redis will fail.
+ */
+export async function withLocalRedis<T>(work: () => Promise<T>, opts: LocalRedisOptions = {}): Promise<T> {
+  const localUrl = opts.localUrl ?? DEFAULT_LOCAL_URL;
+  const log = opts.log ?? ((line: string) => console.error(line));
+  if (await redisAnswers(localUrl)) return work();
+  const server = findOnPath('redis-server', opts.searchPath);
+  if (!server) {
+    log(`nothing answers at ${localUrl} and no redis-server is on PATH: the tests that need Redis will fail`);
+    return work();
+  }
+  const redis = await spawnRedis(server, { port: Number(new URL(localUrl).port) });
+  log(`started ${server} at ${redis.url} for this run`);
+  try {
+    return await work();
+  } finally {
+    await redis.stop();
+  }
 }

@@ -1,7 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import { envText, portFromEnv } from '@cam/queue';
 import { resolveRedis, type RedisHandle, type ResolveRedisOptions } from './redis.js';
-import { Supervisor, type SupervisorOptions } from './supervisor.js';
+import { Supervisor, type SupervisorOptions, defaultOnLine } from './supervisor.js';
 
 /** The repository root, where the entry files below are found. */
 export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
@@ -13,13 +14,13 @@ export const ENTRY_FILES = {
 } as const;
 
 export interface StackOptions {
-  /** Port of the HTTP API. @defaultValue Number(process.env.PORT ?? 3000) */
+  /** Port of the HTTP API. @defaultValue PORT, else 3000 (portFromEnv) */
   port?: number;
   /** Training worker processes (one job at a time each). @defaultValue 2 */
   trainers?: number;
   /** CAM render worker processes. @defaultValue 1 */
   renderers?: number;
-  /** Shared artifact folder of the API and the workers. @defaultValue process.env.ARTIFACTS_DIR ?? '<repo>/artifacts' */
+  /** Shared artifact folder of the API and the workers. @defaultValue ARTIFACTS_DIR, else '<repo>/artifacts' */
   artifactsDir?: string;
   /** Where Redis comes from (see resolveRedis). @defaultValue {} */
   redis?: ResolveRedisOptions;
@@ -38,17 +39,30 @@ export interface Stack {
   artifactsDir: string;
   /** Stops the children (SIGTERM, then SIGKILL), then Redis when the stack started it. Safe to call twice. */
   stop(): Promise<void>;
+  /** Settles when the API exits on its own after it was ready: the stack cannot serve any more. */
+  apiExited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-async function waitForReady(url: string, timeoutMs: number, exited: () => boolean): Promise<void> {
+/** The API's line once it is really listening (it never prints it when its listen fails). */
+const API_LISTENING = /\blistening on http:/;
+
+/**
+ * Waits until the API child says it is listening and `url` answers: an answer alone may come from another
+ * process holding the port (a second stack on the same PORT), whose API would fail with EADDRINUSE.
+ */
+async function waitForReady(
+  url: string,
+  timeoutMs: number,
+  api: { listening: () => boolean; exited: () => boolean },
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    if (api.exited()) throw new Error(`the API exited before ${url} answered (see its output above)`);
     try {
-      if ((await fetch(url, { signal: AbortSignal.timeout(2000) })).ok) return;
+      if (api.listening() && (await fetch(url, { signal: AbortSignal.timeout(2000) })).ok) return;
     } catch {
-      // not listening yet, or too slow to answer
+      // too slow to answer
     }
-    if (exited()) throw new Error(`the API exited before ${url} answered (see its output above)`);
     if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -56,7 +70,7 @@ async function waitForReady(url: string, timeoutMs: number, exited: () => boolea
 
 /** Starts Redis (if needed), the API, the trainers and the renderers; resolves once the API is ready. */
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
-  const port = opts.port ?? Number(process.env.PORT ?? 3000);
+  const port = opts.port ?? portFromEnv();
   const trainers = opts.trainers ?? 2;
   const renderers = opts.renderers ?? 1;
   for (const [name, count] of Object.entries({ trainers, renderers })) {
@@ -64,11 +78,13 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       throw new Error(`${name} must be a whole number >= 0, got ${count}`);
   }
   const artifactsDir = resolve(
-    opts.artifactsDir ?? process.env.ARTIFACTS_DIR ?? resolve(REPO_ROOT, 'artifacts'),
+    opts.artifactsDir ?? envText(process.env, 'ARTIFACTS_DIR') ?? resolve(REPO_ROOT, 'artifacts'),
   );
   const redis = await resolveRedis(opts.redis);
   // Trainers share the cores: each gets its slice of threads unless TRAIN_THREADS says otherwise.
   const trainThreads = String(Math.max(1, Math.floor(availableParallelism() / Math.max(1, trainers))));
+  let apiListening = false;
+  const onLine = opts.supervisor?.onLine ?? defaultOnLine;
   const supervisor = new Supervisor({
     cwd: REPO_ROOT,
     env: {
@@ -79,6 +95,10 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       ARTIFACTS_DIR: artifactsDir,
     },
     ...opts.supervisor,
+    onLine: (name, line) => {
+      if (name === 'api' && API_LISTENING.test(line)) apiListening = true;
+      onLine(name, line);
+    },
   });
   let stopped: Promise<void> | undefined;
   const stop = () => (stopped ??= supervisor.stopAll().then(() => redis.stop()));
@@ -89,12 +109,16 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     for (let i = 1; i <= renderers; i++)
       supervisor.start({ name: `renderer-${i}`, entry: ENTRY_FILES.renderer });
     const apiUrl = `http://127.0.0.1:${port}`;
-    await waitForReady(
-      `${apiUrl}/readyz`,
-      opts.readyTimeoutMs ?? 60_000,
-      () => api.exitCode !== null || api.signalCode !== null,
+    const apiExited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      api.once('exit', (code, signal) => {
+        if (!supervisor.stopping) resolve({ code, signal });
+      }),
     );
-    return { apiUrl, redis, supervisor, artifactsDir, stop };
+    await waitForReady(`${apiUrl}/readyz`, opts.readyTimeoutMs ?? 60_000, {
+      listening: () => apiListening,
+      exited: () => api.exitCode !== null || api.signalCode !== null,
+    });
+    return { apiUrl, redis, supervisor, artifactsDir, stop, apiExited };
   } catch (err) {
     await stop();
     throw err;

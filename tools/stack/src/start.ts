@@ -1,12 +1,17 @@
 // `npm start`: the API, the training and render workers, and Redis when none is configured.
+import { closeOnSignals } from '@cam/process';
 import { stackOptionsFrom, USAGE } from './config.js';
-import { stopOnSignals } from './signals.js';
 import { startStack } from './stack.js';
 
 try {
   const options = stackOptionsFrom(process.argv.slice(2));
   const stack = await startStack(options);
-  stopOnSignals(stack.stop);
+  closeOnSignals(stack.stop, (line) => console.error(`[stack] ${line}`), 'stopping');
+  void stack.apiExited.then(async ({ code, signal }) => {
+    console.error(`[stack] the API exited (${signal ?? `code ${code}`}): stopping everything`);
+    await stack.stop();
+    process.exit(1);
+  });
   console.log(
     `[stack] API ${stack.apiUrl} (dashboard ${stack.apiUrl}/admin/queues), Redis ${stack.redis.url} ` +
       `(${stack.redis.source}), ${options.trainers} trainer(s), ${options.renderers} renderer(s), ` +

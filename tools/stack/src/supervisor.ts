@@ -24,15 +24,19 @@ export interface SupervisorOptions {
   graceMs?: number;
 }
 
+/** A child's line on stdout, after its name in brackets. */
+export const defaultOnLine = (name: string, line: string): void => {
+  process.stdout.write(`[${name}] ${line}\n`);
+};
+
 /** Starts child processes, forwards their output line by line, and stops them all (SIGTERM, then SIGKILL). */
 export class Supervisor {
   readonly children = new Map<string, ChildProcess>();
-  private stopping = false;
+  private stoppingAll = false;
   private readonly opts: Required<SupervisorOptions>;
 
   constructor(opts: SupervisorOptions = {}) {
-    const onLine =
-      opts.onLine ?? ((name: string, line: string) => process.stdout.write(`[${name}] ${line}\n`));
+    const onLine = opts.onLine ?? defaultOnLine;
     this.opts = {
       cwd: process.cwd(),
       env: process.env,
@@ -56,14 +60,19 @@ export class Supervisor {
     this.children.set(spec.name, child);
     child.once('exit', (code, signal) => {
       this.children.delete(spec.name);
-      if (!this.stopping) this.opts.onExit(spec.name, code, signal);
+      if (!this.stoppingAll) this.opts.onExit(spec.name, code, signal);
     });
     return child;
   }
 
+  /** True once stopAll was called: children exiting now were asked to. */
+  get stopping(): boolean {
+    return this.stoppingAll;
+  }
+
   /** SIGTERM to every child at once; SIGKILL to those still running after the grace period. */
   async stopAll(): Promise<void> {
-    this.stopping = true;
+    this.stoppingAll = true;
     await Promise.all([...this.children.values()].map((child) => stopProcess(child, this.opts.graceMs)));
   }
 }

@@ -1,10 +1,9 @@
 import type { Request, Response } from 'express';
-import { isId, runArtifactsPrefix, type RunStatus } from '@cam/queue';
+import { isFinishedState, isId, runArtifactsPrefix, type RunStatus } from '@cam/queue';
 import type { ApiDeps } from '../deps.js';
 import { notFound } from '../errors.js';
 import type { RunView } from '../schemas.js';
 import { sendArtifact } from '../services/files.js';
-import { isFinished } from '../services/job-state.js';
 import { runFiles, snapshotRun } from '../services/runs.js';
 
 export interface RunEventsOptions {
@@ -68,7 +67,7 @@ export function runsController(deps: ApiDeps, events: RunEventsOptions = {}) {
         lastProgress = progress;
         if (snapshot.state !== lastState) send('state', { state: snapshot.state });
         lastState = snapshot.state;
-        return isFinished(snapshot.state);
+        return isFinishedState(snapshot.state);
       };
       const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), heartbeatMs);
       req.on('close', () => {

@@ -1,10 +1,18 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { SweepRequestSchema, expandGrid, isId, newId, type RunRecord, type SweepRecord } from '@cam/queue';
+import {
+  JOB_STATES,
+  SweepRequestSchema,
+  expandGrid,
+  isId,
+  newId,
+  type JobState,
+  type RunRecord,
+  type SweepRecord,
+} from '@cam/queue';
 import type { ApiDeps } from '../deps.js';
 import { notFound, parseInput } from '../errors.js';
 import type { SweepCreated, SweepList, SweepView } from '../schemas.js';
-import { JOB_STATES, type JobState } from '../services/job-state.js';
 import { snapshotRun } from '../services/runs.js';
 
 const ListQuerySchema = z.object({

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { raceTimeout } from '@cam/process';
 import type { ApiDeps } from '../deps.js';
 import type { ApiMetrics } from '../services/metrics.js';
 
@@ -9,15 +10,14 @@ export function opsRoute(deps: ApiDeps, metrics: ApiMetrics, timeoutMs: number):
       res.json({ status: 'ok' });
     })
     .get('/readyz', async (_req, res) => {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<string>(
-        (resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)),
-      );
       const answer =
         deps.redis.status === 'ready'
-          ? await Promise.race([deps.redis.ping().catch((e: Error) => e.message), timeout])
+          ? await raceTimeout(
+              deps.redis.ping().catch((e: Error) => e.message),
+              timeoutMs,
+              () => 'timeout',
+            )
           : deps.redis.status;
-      clearTimeout(timer);
       if (answer === 'PONG') res.json({ status: 'ready', redis: 'ok' });
       else
         res.status(503).json({

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Redis } from 'ioredis';
+import { raceTimeout } from '@cam/process';
 import { serviceUnavailable } from '../errors.js';
 
 type AsyncHandler = (req: Request, res: Response) => Promise<void>;
@@ -15,15 +16,8 @@ export function redisHandler(redis: Redis, timeoutMs: number) {
         next(serviceUnavailable(`Redis is unreachable (connection ${redis.status})`));
         return;
       }
-      let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(serviceUnavailable(`Redis did not answer within ${timeoutMs} ms`)),
-          timeoutMs,
-        );
-      });
-      Promise.race([handler(req, res), deadline])
-        .catch(next)
-        .finally(() => clearTimeout(timer));
+      raceTimeout(handler(req, res), timeoutMs, () => {
+        throw serviceUnavailable(`Redis did not answer within ${timeoutMs} ms`);
+      }).catch(next);
     };
 }

@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
 import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { raceTimeout } from '@cam/process';
 import type { ApiDeps } from '../deps.js';
 
 /** Finished jobs already observed, so that a scrape adds each job's duration once. */
@@ -80,10 +81,11 @@ export function createMetrics(deps: ApiDeps, timeoutMs: number): ApiMetrics {
     httpTimer,
     async scrape() {
       if (deps.redis.status === 'ready') {
-        let timer: NodeJS.Timeout | undefined;
-        const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
-        await Promise.race([readQueues().catch(() => undefined), deadline]);
-        clearTimeout(timer);
+        await raceTimeout(
+          readQueues().catch(() => undefined),
+          timeoutMs,
+          () => undefined,
+        );
       }
       return registry.metrics();
     },

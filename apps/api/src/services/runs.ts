@@ -3,9 +3,10 @@ import {
   runArtifactsPrefix,
   type RunStatus,
   type TrainingJobResult,
+  type JobState,
 } from '@cam/queue';
 import type { ApiDeps } from '../deps.js';
-import { toJobState, type JobState } from './job-state.js';
+import { toJobState } from './job-state.js';
 
 export interface RunSnapshot {
   run: RunStatus;

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import { DatasetNotFoundError } from '@cam/dataset';
+import { onStopSignals } from '@cam/process';
 import {
   ARCH_PRESETS,
   type ArchSpec,
@@ -174,15 +175,11 @@ function progressBar(io: CommandIo) {
 export async function runTrain(argv: string[], io: CommandIo): Promise<number> {
   const { options, json } = parseTrainArgs(argv);
   const controller = new AbortController();
-  let signalled: NodeJS.Signals | null = null;
-  const onSignal = (sig: NodeJS.Signals) => {
-    if (signalled !== null) process.exit(130); // a second Ctrl-C: stop now, the last epoch's checkpoint stays
-    signalled = sig;
+  // A second signal exits at once; the last checkpoint written stays.
+  const removeSignalHandlers = onStopSignals((sig) => {
     io.stderr(`\n${sig}: stopping after this step and writing a checkpoint (again to stop at once)\n`);
     controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  });
   const bar = progressBar(io);
   try {
     const result = await train({
@@ -221,7 +218,6 @@ export async function runTrain(argv: string[], io: CommandIo): Promise<number> {
     }
     throw err;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    removeSignalHandlers();
   }
 }

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startTsWorker } from '@cam/process';
 import * as tf from '@tensorflow/tfjs';
 import type { SharedBuffers, StepRequest, WorkerInit, WorkerReply } from './protocol.js';
 import { parameterCount } from '../build.js';
@@ -25,15 +26,8 @@ export function defaultThreadCount(): number {
   return availableParallelism();
 }
 
-/**
- * Worker threads run TypeScript through tsx's loader, registered inside the worker before its entry
- * is imported (a worker's `execArgv: ['--import', 'tsx']` is not honoured for ES modules on Node 20).
- */
 function startWorker(init: WorkerInit): Worker {
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const entry = new URL('./worker.ts', import.meta.url).href;
-  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(boot, { eval: true, workerData: init });
+  return startTsWorker(new URL('./worker.ts', import.meta.url), { workerData: init });
 }
 
 /** The next reply of a worker (each worker handles one request at a time). */
