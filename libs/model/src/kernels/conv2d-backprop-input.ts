@@ -6,8 +6,10 @@ const NAME = 'Conv2DBackpropInput';
 /**
  * The input gradient of a stride-1 convolution as a forward convolution: dx = conv(dy, W'), where
  * W'[i, j, o, c] = W[kh-1-i, kw-1-j, c, o] (filter flipped in space, in/out channels swapped) and dy
- * padded by (k-1-pad) on each side. It runs on XNNPACK's convolution, ~10x faster than the stock
- * wasm kernel's direct loops. Strided convolutions are left to `fallback` (the stock kernel).
+ * padded by (k-1-pad) on each side. That convolution goes to whatever Conv2D kernel is registered for
+ * wasm: after registerWasmKernels, the project's emitted GEMM kernel (conv2d.ts), which hands the shapes
+ * it does not support to the stock XNNPACK one; either is far faster than the stock input-gradient
+ * kernel's direct loops. Strided convolutions are left to `fallback` (that stock kernel).
  */
 export function makeConv2DBackpropInput(fallback: tf.KernelFunc | undefined): tf.KernelFunc {
   return (args: KernelArgs) => {
