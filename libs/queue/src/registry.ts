@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { SERVICE_ENV_DEFAULTS } from './service-env.js';
 import {
   CamBatchRequestSchema,
   RunParamsSchema,
@@ -66,7 +67,7 @@ export class JobRegistry {
     private readonly redis: Redis,
     options: JobRegistryOptions = {},
   ) {
-    this.prefix = options.prefix ?? 'cam';
+    this.prefix = options.prefix ?? SERVICE_ENV_DEFAULTS.registryPrefix;
   }
 
   private key(...parts: string[]): string {
