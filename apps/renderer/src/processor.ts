@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import { renderCamBatch, writeCamBatch } from '@cam/cam';
+import { cachedCamHead, methodForLayer, renderCamBatch, writeCamBatch } from '@cam/cam';
 import { camBatchArtifactsPrefix, CamJobSchema, type CamJob, type CamJobResult } from '@cam/queue';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { z } from 'zod';
@@ -35,8 +35,16 @@ export function camRenderProcessor(deps: CamRenderDeps) {
       throw err;
     }
     const model = await deps.models.get(request.runId);
+    try {
+      methodForLayer(request.method, cachedCamHead(model, request.layer));
+    } catch (err) {
+      // An unknown layer, or one the method is not defined on: no retry can change that.
+      if (err instanceof RangeError) throw new UnrecoverableError(err.message);
+      throw err;
+    }
     const batch = await renderCamBatch(model, items, {
       method: request.method,
+      layer: request.layer,
       target: request.target,
       colormap: request.colormap,
       size: request.size,

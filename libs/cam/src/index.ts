@@ -7,7 +7,13 @@ export {
   isCamMethodName,
 } from './methods/registry.js';
 export { type CamTarget, type ResolvedTargets, parseTarget, resolveTargets } from './targets.js';
-export { type CamMaps, type ComputeMapsOptions, cachedCamHead, computeMaps } from './compute-maps.js';
+export {
+  type CamMaps,
+  type ComputeMapsOptions,
+  cachedCamHead,
+  computeMaps,
+  methodForLayer,
+} from './compute-maps.js';
 export {
   COLORMAPS,
   type ColormapName,

@@ -6,7 +6,7 @@ describe('the method registry', () => {
   it('names each method by its registry key and cites a paper', () => {
     for (const [name, method] of Object.entries(CAM_METHODS)) {
       expect(method.name).toBe(name);
-      expect(method.paper).toMatch(/^https:\/\/arxiv\.org\/abs\/\d{4}\.\d{5}$/);
+      expect(method.paper).toMatch(/^https:\/\/(arxiv\.org\/abs\/\d{4}\.\d{5}|doi\.org\/10\.\d{4,}\/\S+)$/);
     }
   });
 
@@ -17,6 +17,6 @@ describe('the method registry', () => {
 
   it('rejects unknown names, including inherited object keys', () => {
     expect(isCamMethodName('toString')).toBe(false);
-    expect(() => camMethod('eigencam')).toThrow(/unknown CAM method 'eigencam' \(one of cam, gradcam/);
+    expect(() => camMethod('gradcam2')).toThrow(/unknown CAM method 'gradcam2' \(one of cam, gradcam/);
   });
 });
