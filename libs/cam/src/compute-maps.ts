@@ -63,7 +63,8 @@ export function methodForLayer(name: CamMethodName, head: CamHead): BaseCam {
   return method;
 }
 
-function argmaxRows(values: Float32Array, classCount: number): Int32Array {
+/** Index of the largest value of each row [n, C] (the first on ties). */
+export function argmaxRows(values: Float32Array, classCount: number): Int32Array {
   const out = new Int32Array(values.length / classCount);
   for (let i = 0; i < out.length; i++) {
     let best = 0;
