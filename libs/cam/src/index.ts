@@ -106,3 +106,11 @@ export {
   evaluationExplainers,
   formatEvaluationTable,
 } from './evaluation/evaluate.js';
+export {
+  type DatasetEvaluationOptions,
+  EVALUATION_DEFAULTS,
+  EVALUATION_FILES,
+  evaluateOnDataset,
+  greyImages,
+  writeEvaluation,
+} from './evaluation/run.js';

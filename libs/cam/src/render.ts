@@ -189,7 +189,8 @@ export async function renderCamBatch(
   return batch;
 }
 
-function concat(chunks: Float32Array[]): Float32Array {
+/** The chunks one after the other in one array. */
+export function concat(chunks: Float32Array[]): Float32Array {
   if (chunks.length === 1) return chunks[0];
   const out = new Float32Array(chunks.reduce((n, c) => n + c.length, 0));
   let offset = 0;

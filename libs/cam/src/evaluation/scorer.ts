@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { concat } from '../render.js';
 
 /**
  * Grey images in [0, 1], [n, rows, cols] flat, row-major: the form every metric perturbs. The model's own
@@ -31,13 +32,7 @@ export function modelScorer(model: tf.LayersModel, rows: number, cols: number, b
       chunks.push((await probabilities.data()) as Float32Array);
       probabilities.dispose();
     }
-    const out = new Float32Array(chunks.reduce((s, c) => s + c.length, 0));
-    let offset = 0;
-    for (const chunk of chunks) {
-      out.set(chunk, offset);
-      offset += chunk.length;
-    }
-    return out;
+    return concat(chunks);
   };
 }
 
