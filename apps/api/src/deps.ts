@@ -5,6 +5,8 @@ import {
   QUEUE_NAMES,
   defaultJobOptions,
   redisConnection,
+  type CamEvaluationJob,
+  type CamEvaluationResult,
   type CamJob,
   type CamJobResult,
   type TrainingJob,
@@ -14,13 +16,14 @@ import { DirectoryArtifactStore, type ArtifactStore } from '@cam/storage';
 
 export type TrainingQueue = Queue<TrainingJob, TrainingJobResult, 'train'>;
 export type CamRenderQueue = Queue<CamJob, CamJobResult, 'render'>;
+export type CamEvaluationQueue = Queue<CamEvaluationJob, CamEvaluationResult, 'evaluate'>;
 
 /** What the HTTP layer talks to; tests build it against their own Redis prefixes and artifact folder. */
 export interface ApiDeps {
   redis: Redis;
   registry: JobRegistry;
   store: ArtifactStore;
-  queues: { training: TrainingQueue; camRender: CamRenderQueue };
+  queues: { training: TrainingQueue; camRender: CamRenderQueue; camEvaluation: CamEvaluationQueue };
 }
 
 export interface DepsConfig {
@@ -47,6 +50,10 @@ export function createDeps(config: DepsConfig = {}): ApiDeps & { close(): Promis
   const queues = {
     training: new Queue<TrainingJob, TrainingJobResult, 'train'>(QUEUE_NAMES.training, queueOptions),
     camRender: new Queue<CamJob, CamJobResult, 'render'>(QUEUE_NAMES.camRender, queueOptions),
+    camEvaluation: new Queue<CamEvaluationJob, CamEvaluationResult, 'evaluate'>(
+      QUEUE_NAMES.camEvaluation,
+      queueOptions,
+    ),
   };
   for (const queue of Object.values(queues)) queue.on('error', () => undefined);
   return {

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { BadCamInputError, camInputItems, type DatasetSplits } from './images.js';
 import type { ModelCache } from './model-cache.js';
 
+/** What the processors of the render worker process share (the render and the evaluation queue's). */
 export interface CamRenderDeps {
   /** Models by run id. */
   models: ModelCache<tf.LayersModel>;

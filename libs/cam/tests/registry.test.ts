@@ -1,6 +1,17 @@
-import { CAM_METHOD_NAMES as QUEUE_METHODS, COLORMAP_NAMES as QUEUE_COLORMAPS } from '@cam/queue';
+import {
+  CAM_EVALUATION_DEFAULTS,
+  CAM_METHOD_NAMES as QUEUE_METHODS,
+  COLORMAP_NAMES as QUEUE_COLORMAPS,
+} from '@cam/queue';
 import { describe, expect, it } from 'vitest';
-import { CAM_METHODS, CAM_METHOD_NAMES, COLORMAPS, camMethod, isCamMethodName } from '../src/index.js';
+import {
+  CAM_METHODS,
+  CAM_METHOD_NAMES,
+  COLORMAPS,
+  EVALUATION_DEFAULTS,
+  camMethod,
+  isCamMethodName,
+} from '../src/index.js';
 
 describe('the method registry', () => {
   it('names each method by its registry key and cites a paper', () => {
@@ -13,6 +24,7 @@ describe('the method registry', () => {
   it('agrees with the lists job payloads are validated against (@cam/queue)', () => {
     expect([...CAM_METHOD_NAMES].sort()).toEqual([...QUEUE_METHODS].sort());
     expect([...COLORMAPS].sort()).toEqual([...QUEUE_COLORMAPS].sort());
+    expect(CAM_EVALUATION_DEFAULTS).toEqual(EVALUATION_DEFAULTS);
   });
 
   it('rejects unknown names, including inherited object keys', () => {

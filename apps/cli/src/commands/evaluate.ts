@@ -19,7 +19,7 @@ const D = EVALUATION_DEFAULTS;
 export const EVALUATE_USAGE = `cam evaluate --model DIR --out DIR [options]
   --model DIR          a trained run folder (model.json + weights.bin)
   --out DIR            where ${Object.values(EVALUATION_FILES).join(', ')} go
-  --methods LIST       comma-separated, from ${CAM_METHOD_NAMES.join(', ')} (default cam,gradcam)
+  --methods LIST       comma-separated, from ${CAM_METHOD_NAMES.join(', ')} (default ${D.methods.join(',')})
   --layer NAME         the conv layer the methods read (default the last conv)
   --dataset NAME       mnist | fashion-mnist | a folder of the 4 IDX files (default mnist)
   --count N            the first N test images (default ${D.count})
@@ -33,7 +33,7 @@ Prints a table of every method and the random-map and centred-blob baselines on 
 const FLAGS = {
   model: { type: 'string' },
   out: { type: 'string' },
-  methods: { type: 'string', default: 'cam,gradcam' },
+  methods: { type: 'string', default: D.methods.join(',') },
   layer: { type: 'string' },
   dataset: { type: 'string', default: 'mnist' },
   count: { type: 'string' },

@@ -16,6 +16,7 @@ import type { GreyImages } from './scorer.js';
 
 /** Defaults of an evaluation of a model on a dataset (the CLI's and the API's; @cam/queue's schema repeats them, a test checks). */
 export const EVALUATION_DEFAULTS = {
+  methods: ['cam', 'gradcam'] as CamMethodName[],
   count: 100,
   steps: 16,
   seed: 1,
@@ -24,7 +25,8 @@ export const EVALUATION_DEFAULTS = {
 } as const;
 
 export interface DatasetEvaluationOptions {
-  methods: CamMethodName[];
+  /** @defaultValue ['cam', 'gradcam'] */
+  methods?: CamMethodName[];
   layer?: string;
   /** The first `count` images of the set. */
   count?: number;
