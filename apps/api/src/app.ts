@@ -7,6 +7,7 @@ import { errorHandler } from './middleware/error-handler.js';
 import { requireJson } from './middleware/require-json.js';
 import { adminRoute, ADMIN_BASE_PATH } from './routes/admin.route.js';
 import { camBatchesRoute } from './routes/cam-batches.route.js';
+import { camEvaluationsRoute } from './routes/cam-evaluations.route.js';
 import type { RouteContext } from './routes/context.js';
 import { opsRoute } from './routes/ops.route.js';
 import { runsRoute } from './routes/runs.route.js';
@@ -55,6 +56,7 @@ export function createApp(deps: ApiDeps, options: AppOptions = {}): Express {
   app.use('/v1/sweeps', sweepsRoute(context));
   app.use('/v1/runs', runsRoute(context));
   app.use('/v1/cam-batches', camBatchesRoute(context));
+  app.use('/v1/cam-evaluations', camEvaluationsRoute(context));
   app.use(ADMIN_BASE_PATH, requireRedis, adminRoute(deps));
   app.use((req, _res, next) =>
     next(new HttpError(404, 'not_found', `no route for ${req.method} ${req.path}`)),

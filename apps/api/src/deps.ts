@@ -6,6 +6,8 @@ import {
   defaultJobOptions,
   redisConnection,
   serviceEnv,
+  type CamEvaluationJob,
+  type CamEvaluationResult,
   type CamJob,
   type CamJobResult,
   type TrainingJob,
@@ -16,13 +18,14 @@ import { DirectoryArtifactStore, type ArtifactStore } from '@cam/storage';
 
 export type TrainingQueue = Queue<TrainingJob, TrainingJobResult, 'train'>;
 export type CamRenderQueue = Queue<CamJob, CamJobResult, 'render'>;
+export type CamEvaluationQueue = Queue<CamEvaluationJob, CamEvaluationResult, 'evaluate'>;
 
 /** What the HTTP layer talks to; tests build it against their own Redis prefixes and artifact folder. */
 export interface ApiDeps {
   redis: Redis;
   registry: JobRegistry;
   store: ArtifactStore;
-  queues: { training: TrainingQueue; camRender: CamRenderQueue };
+  queues: { training: TrainingQueue; camRender: CamRenderQueue; camEvaluation: CamEvaluationQueue };
 }
 
 /** Each field left out is read from the environment by @cam/queue's serviceEnv, as the workers read it. */
@@ -41,6 +44,10 @@ export function createDeps(overrides: DepsConfig = {}): ApiDeps & { close(): Pro
   const queues = {
     training: new Queue<TrainingJob, TrainingJobResult, 'train'>(QUEUE_NAMES.training, queueOptions),
     camRender: new Queue<CamJob, CamJobResult, 'render'>(QUEUE_NAMES.camRender, queueOptions),
+    camEvaluation: new Queue<CamEvaluationJob, CamEvaluationResult, 'evaluate'>(
+      QUEUE_NAMES.camEvaluation,
+      queueOptions,
+    ),
   };
   for (const queue of Object.values(queues)) queue.on('error', () => undefined);
   return {

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import {
+  CamEvaluationRequestSchema,
+  CamEvaluationResultSchema,
   CamJobResultSchema,
   IdSchema,
   RunParamsSchema,
@@ -75,9 +77,31 @@ export const CamBatchSchema = z.object({
   npy: z.string().nullable(),
 });
 
+export const CamEvaluationCreatedSchema = z.object({ id: IdSchema });
+
+export const CamEvaluationSchema = z.object({
+  id: IdSchema,
+  runId: IdSchema,
+  request: CamEvaluationRequestSchema,
+  state: JobStateSchema,
+  /** Why the evaluation failed (e.g. a layer the model lacks); null otherwise. */
+  error: z.string().nullable(),
+  /** Once completed: every method and baseline on every metric, and URLs of evaluation.json, the table and curves.png. */
+  result: z
+    .object({
+      count: z.int(),
+      accuracy: z.number().nullable(),
+      layer: z.string(),
+      rows: CamEvaluationResultSchema.shape.rows,
+      files: z.record(z.string(), z.string()),
+    })
+    .nullable(),
+});
+
 export type SweepCreated = z.infer<typeof SweepCreatedSchema>;
 export type SweepList = z.infer<typeof SweepListSchema>;
 export type RunSummary = z.infer<typeof RunSummarySchema>;
 export type SweepView = z.infer<typeof SweepSchema>;
 export type RunView = z.infer<typeof RunSchema>;
 export type CamBatchView = z.infer<typeof CamBatchSchema>;
+export type CamEvaluationView = z.infer<typeof CamEvaluationSchema>;

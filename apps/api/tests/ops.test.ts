@@ -66,6 +66,9 @@ describe('health, readiness, metrics, OpenAPI and the queue dashboard', () => {
         '/v1/cam-batches',
         '/v1/cam-batches/{id}',
         '/v1/cam-batches/{id}/files/{name}',
+        '/v1/cam-evaluations',
+        '/v1/cam-evaluations/{id}',
+        '/v1/cam-evaluations/{id}/files/{name}',
         '/v1/runs/{id}',
         '/v1/runs/{id}/artifacts/{name}',
         '/v1/runs/{id}/events',
@@ -84,9 +87,12 @@ describe('health, readiness, metrics, OpenAPI and the queue dashboard', () => {
     };
     expect(cam.properties['method']?.enum).toContain('gradcam');
     expect(cam.properties['size']?.maximum).toBe(LIMITS.maxCamSize);
+    const evaluation = doc.paths['/v1/cam-evaluations']?.['post']?.requestBody?.content['application/json']
+      ?.schema as { properties: Record<string, { maximum?: number }> };
+    expect(evaluation.properties['count']?.maximum).toBe(LIMITS.maxEvaluationCount);
   });
 
-  it('Bull Board at /admin/queues shows both queues', async () => {
+  it('Bull Board at /admin/queues shows every queue', async () => {
     const page = await api.call('GET', '/admin/queues');
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toContain('text/html');
@@ -94,7 +100,7 @@ describe('health, readiness, metrics, OpenAPI and the queue dashboard', () => {
       queues: { name: string }[];
     };
     expect(queues.queues.map((q) => q.name).sort()).toEqual(
-      [QUEUE_NAMES.camRender, QUEUE_NAMES.training].sort(),
+      [QUEUE_NAMES.camRender, QUEUE_NAMES.camEvaluation, QUEUE_NAMES.training].sort(),
     );
   });
 });

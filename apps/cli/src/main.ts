@@ -1,4 +1,5 @@
 import { runEval, EVAL_USAGE } from './commands/eval.js';
+import { EVALUATE_USAGE, runEvaluate } from './commands/evaluate.js';
 import { RENDER_USAGE, runRender } from './commands/render.js';
 import { TRAIN_USAGE, runTrain } from './commands/train.js';
 import { type CommandIo, UsageError } from './flags.js';
@@ -16,6 +17,11 @@ const COMMANDS: Record<string, Command> = {
     summary: 'class activation maps of dataset images as PNGs, a montage and .npy',
     usage: RENDER_USAGE,
     run: runRender,
+  },
+  evaluate: {
+    summary: 'CAM methods and baselines on faithfulness, localization and sanity metrics',
+    usage: EVALUATE_USAGE,
+    run: runEvaluate,
   },
 };
 

@@ -105,8 +105,12 @@ describe('cam render', () => {
 
   it.each([
     [
-      ['--method', 'eigencam'],
-      /--method: must be one of cam, gradcam, gradcampp, hirescam, scorecam, got 'eigencam'/,
+      ['--method', 'gradcam3'],
+      /--method: must be one of cam, gradcam, gradcampp, hirescam, scorecam, xgradcam, layercam, eigencam, ablationcam, got 'gradcam3'/,
+    ],
+    [
+      ['--method', 'layercam', '--layer', 'nope'],
+      /--layer 'nope' is not a conv layer of this model \(one of /,
     ],
     [['--colormap', 'hot'], /--colormap: must be one of jet, turbo, viridis, inferno, gray, got 'hot'/],
     [['--indices', '9998-10000'], /--indices: 10000 is out of range \(the split has 10000 images/],

@@ -10,6 +10,8 @@ const config = rendererConfigFromEnv();
 const backend = await initBackend();
 log(`backend ${backend.backend}${backend.reason ? ` (${backend.reason})` : ''}`);
 const renderer = startRenderer(config, log);
-log(`waiting for batches on '${renderer.worker.name}' (up to ${config.modelCacheSize} models kept loaded)`);
+log(
+  `waiting for batches on '${renderer.worker.name}' and evaluations on '${renderer.evaluationWorker.name}' (up to ${config.modelCacheSize} models kept loaded)`,
+);
 
 closeOnSignals(() => renderer.close(), log, 'finishing the batch in progress');

@@ -1,11 +1,12 @@
 import type * as tf from '@tensorflow/tfjs';
-import { renderCamBatch, writeCamBatch } from '@cam/cam';
+import { cachedCamHead, methodForLayer, renderCamBatch, writeCamBatch } from '@cam/cam';
 import { camBatchArtifactsPrefix, CamJobSchema, type CamJob, type CamJobResult } from '@cam/queue';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { z } from 'zod';
 import { BadCamInputError, camInputItems, type DatasetSplits } from './images.js';
 import type { ModelCache } from './model-cache.js';
 
+/** What the processors of the render worker process share (the render and the evaluation queue's). */
 export interface CamRenderDeps {
   /** Models by run id. */
   models: ModelCache<tf.LayersModel>;
@@ -35,8 +36,16 @@ export function camRenderProcessor(deps: CamRenderDeps) {
       throw err;
     }
     const model = await deps.models.get(request.runId);
+    try {
+      methodForLayer(request.method, cachedCamHead(model, request.layer));
+    } catch (err) {
+      // An unknown layer, or one the method is not defined on: no retry can change that.
+      if (err instanceof RangeError) throw new UnrecoverableError(err.message);
+      throw err;
+    }
     const batch = await renderCamBatch(model, items, {
       method: request.method,
+      layer: request.layer,
       target: request.target,
       colormap: request.colormap,
       size: request.size,

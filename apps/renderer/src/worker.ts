@@ -2,23 +2,37 @@ import { hostname } from 'node:os';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadModel } from '@cam/model';
-import { QUEUE_NAMES, redisConnection, runArtifactsPrefix, type CamJob, type CamJobResult } from '@cam/queue';
+import {
+  QUEUE_NAMES,
+  redisConnection,
+  runArtifactsPrefix,
+  type CamEvaluationJob,
+  type CamEvaluationResult,
+  type CamJob,
+  type CamJobResult,
+} from '@cam/queue';
 import { DirectoryArtifactStore } from '@cam/storage';
 import type * as tf from '@tensorflow/tfjs';
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { RendererConfig } from './config.js';
 import { DatasetSplits } from './images.js';
 import { ModelCache } from './model-cache.js';
+import { camEvaluationProcessor } from './evaluation-processor.js';
 import { camRenderProcessor } from './processor.js';
 
 export interface Renderer {
   worker: Worker<CamJob, CamJobResult>;
+  /** The same process's worker on the `cam-evaluation` queue (sharing the loaded models). */
+  evaluationWorker: Worker<CamEvaluationJob, CamEvaluationResult>;
   models: ModelCache<tf.LayersModel>;
   /** Finishes the batch in progress, closes the connection, disposes the models. */
   close(): Promise<void>;
 }
 
-/** A BullMQ worker on the `cam-render` queue, one batch at a time, with an LRU of loaded models. */
+/**
+ * BullMQ workers on the `cam-render` and `cam-evaluation` queues, one job at a time each, sharing an LRU of
+ * loaded models.
+ */
 export function startRenderer(config: RendererConfig, log: (line: string) => void): Renderer {
   const store = new DirectoryArtifactStore(config.artifactsDir);
   const localPath = (prefix: string) => store.localPath(prefix);
@@ -30,17 +44,29 @@ export function startRenderer(config: RendererConfig, log: (line: string) => voi
     log(`loading the model of run ${runId}`);
     return loadModel(dir);
   }, config.modelCacheSize);
-  const processor = camRenderProcessor({ models, splits: new DatasetSplits(), localPath, log });
-  const worker = new Worker<CamJob, CamJobResult>(QUEUE_NAMES.camRender, processor, {
+  const splits = new DatasetSplits();
+  const options = () => ({
     connection: redisConnection(config.redisUrl),
     prefix: config.bullPrefix,
     // The container health check (infra/docker/worker-health.mjs) looks for a worker named after the hostname.
     name: hostname(),
     concurrency: 1,
   });
+  const worker = new Worker<CamJob, CamJobResult>(
+    QUEUE_NAMES.camRender,
+    camRenderProcessor({ models, splits, localPath, log }),
+    options(),
+  );
+  const evaluationWorker = new Worker<CamEvaluationJob, CamEvaluationResult>(
+    QUEUE_NAMES.camEvaluation,
+    camEvaluationProcessor({ models, splits, localPath, log }),
+    options(),
+  );
   worker.on('failed', (job, err) => log(`batch ${job?.id} failed: ${err.message}`));
-  worker.on('error', (err) => log(`worker error: ${err.message}`));
+  evaluationWorker.on('failed', (job, err) => log(`evaluation ${job?.id} failed: ${err.message}`));
+  for (const w of [worker, evaluationWorker]) w.on('error', (err) => log(`worker error: ${err.message}`));
   let closing: Promise<void> | undefined;
-  const close = () => (closing ??= worker.close().then(() => models.clear()));
-  return { worker, models, close };
+  const close = () =>
+    (closing ??= Promise.all([worker.close(), evaluationWorker.close()]).then(() => models.clear()));
+  return { worker, evaluationWorker, models, close };
 }

@@ -120,6 +120,37 @@ describe('renderer worker process', () => {
     expect(output.join('').match(new RegExp(`loading the model of run ${runId}`, 'g'))).toHaveLength(1);
   }, 60_000);
 
+  it('renders a method on an earlier conv layer; fails cam there and an unknown layer with the reason', async () => {
+    const { batchId, result } = await render({
+      ...request,
+      method: 'layercam',
+      layer: 'conv_1',
+      split: 'test',
+      indices: [0, 1],
+    });
+    const done = await result;
+    expect(done.items).toHaveLength(2);
+    const manifest = JSON.parse(
+      readFileSync(join(artifactsDir, 'cam-batches', batchId, 'manifest.json'), 'utf8'),
+    );
+    expect(manifest).toMatchObject({ method: 'layercam', layer: 'conv_1' });
+    for (const [job, message] of [
+      [
+        { method: 'cam', layer: 'conv_1' },
+        /method 'cam' is defined on the last conv layer only \('conv_2'\)/,
+      ],
+      [
+        { method: 'gradcam', layer: 'conv_7' },
+        /layer 'conv_7' is not a conv layer of this model \(one of conv_1, conv_2\)/,
+      ],
+    ] as const) {
+      const bad = await render({ ...request, ...job, split: 'test', indices: [0] });
+      await expect(bad.result).rejects.toThrow(message);
+      const failed = (await queue.getJob(bad.batchId))!;
+      expect(await failed.getState()).toBe('failed');
+    }
+  }, 60_000);
+
   it('fails a batch whose run has no model, without retry, and keeps serving', async () => {
     const missing = newId('run');
     const { batchId, result } = await render({ ...request, runId: missing, split: 'test', indices: [0] });

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { type CamHead, camHead } from '@cam/model';
+import type { BaseCam } from './methods/base-cam.js';
 import { type CamMethodName, camMethod } from './methods/registry.js';
 import { type CamTarget, resolveTargets } from './targets.js';
 
@@ -10,6 +11,8 @@ export interface ComputeMapsOptions {
   target?: CamTarget;
   /** True labels, one per image; needed for target 'label'. */
   labels?: ArrayLike<number>;
+  /** The conv layer whose features the method reads. @defaultValue the last conv */
+  layer?: string;
 }
 
 /** Raw maps of a batch. Rows are (image, target) pairs, image-major: T = `perItem` rows per image. */
@@ -28,19 +31,40 @@ export interface CamMaps {
   classCount: number;
 }
 
-const heads = new WeakMap<tf.LayersModel, CamHead>();
+const heads = new WeakMap<tf.LayersModel, Map<string, CamHead>>();
 
-/** The model's CAM head, found once per model (throws NotACamModelError for other models). */
-export function cachedCamHead(model: tf.LayersModel): CamHead {
-  let head = heads.get(model);
+/**
+ * The model's CAM head for a target conv layer (default the last), found once per model and layer
+ * (throws NotACamModelError for other models, UnknownLayerError for a layer that is not one of its convs).
+ */
+export function cachedCamHead(model: tf.LayersModel, layer?: string): CamHead {
+  let byLayer = heads.get(model);
+  if (!byLayer) {
+    byLayer = new Map();
+    heads.set(model, byLayer);
+  }
+  const key = layer ?? '';
+  let head = byLayer.get(key);
   if (!head) {
-    head = camHead(model);
-    heads.set(model, head);
+    head = camHead(model, layer);
+    byLayer.set(key, head);
   }
   return head;
 }
 
-function argmaxRows(values: Float32Array, classCount: number): Int32Array {
+/** The method, checked against the layer: methods defined on the last conv only refuse the others. */
+export function methodForLayer(name: CamMethodName, head: CamHead): BaseCam {
+  const method = camMethod(name);
+  if (!head.isLastConv && !method.anyLayer) {
+    throw new RangeError(
+      `layer: method '${name}' is defined on the last conv layer only ('${head.convLayers.at(-1)}'), got '${head.layer}'`,
+    );
+  }
+  return method;
+}
+
+/** Index of the largest value of each row [n, C] (the first on ties). */
+export function argmaxRows(values: Float32Array, classCount: number): Int32Array {
   const out = new Int32Array(values.length / classCount);
   for (let i = 0; i < out.length; i++) {
     let best = 0;
@@ -73,8 +97,8 @@ export async function computeMaps(
   xs: tf.Tensor4D,
   opts: ComputeMapsOptions = {},
 ): Promise<CamMaps> {
-  const method = camMethod(opts.method ?? 'cam');
-  const head = cachedCamHead(model);
+  const head = cachedCamHead(model, opts.layer);
+  const method = methodForLayer(opts.method ?? 'cam', head);
   const [activations, logits] = head.features.predict(xs, { batchSize: xs.shape[0] }) as [
     tf.Tensor4D,
     tf.Tensor2D,

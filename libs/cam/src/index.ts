@@ -7,7 +7,13 @@ export {
   isCamMethodName,
 } from './methods/registry.js';
 export { type CamTarget, type ResolvedTargets, parseTarget, resolveTargets } from './targets.js';
-export { type CamMaps, type ComputeMapsOptions, cachedCamHead, computeMaps } from './compute-maps.js';
+export {
+  type CamMaps,
+  type ComputeMapsOptions,
+  cachedCamHead,
+  computeMaps,
+  methodForLayer,
+} from './compute-maps.js';
 export {
   COLORMAPS,
   type ColormapName,
@@ -50,3 +56,61 @@ export {
   localizationReport,
   withInputSize,
 } from './localization.js';
+export { type GreyImages, type Scorer, modelScorer, targetProbabilities } from './evaluation/scorer.js';
+export {
+  type Explainer,
+  centredBlobExplainer,
+  methodExplainer,
+  randomMapExplainer,
+} from './evaluation/explainers.js';
+export {
+  type DeletionInsertionOptions,
+  type DeletionInsertionResult,
+  areaUnderCurve,
+  blurImages,
+  deletionInsertion,
+  pixelOrder,
+} from './evaluation/deletion.js';
+export {
+  type ConfidenceChange,
+  averageDropIncrease,
+  confidenceChange,
+  explanationImages,
+} from './evaluation/confidence.js';
+export {
+  ROAD_NOISE,
+  ROAD_PERCENTILES,
+  type RoadResult,
+  gaussianFrom,
+  noisyLinearImpute,
+  percentile,
+  road,
+  roadKeepMask,
+} from './evaluation/road.js';
+export { pointingGame, pointingHit } from './evaluation/pointing.js';
+export {
+  SANITY_FLAG_THRESHOLD,
+  type SanityResult,
+  cascadeLayers,
+  cascadingRandomization,
+  cloneModel,
+  spearman,
+} from './evaluation/sanity.js';
+export {
+  EVALUATION_TABLE_HEADER,
+  type EvaluationOptions,
+  type EvaluationReport,
+  type EvaluationRow,
+  evaluateExplainers,
+  evaluationCurvesPng,
+  evaluationExplainers,
+  formatEvaluationTable,
+} from './evaluation/evaluate.js';
+export {
+  type DatasetEvaluationOptions,
+  EVALUATION_DEFAULTS,
+  EVALUATION_FILES,
+  evaluateOnDataset,
+  greyImages,
+  writeEvaluation,
+} from './evaluation/run.js';

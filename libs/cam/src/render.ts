@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { cachedCamHead, computeMaps } from './compute-maps.js';
+import { cachedCamHead, computeMaps, methodForLayer } from './compute-maps.js';
 import { type ColormapName, isColormapName } from './image/colormaps.js';
 import { type Normalisation, checkNormalisation, normaliseMap } from './image/normalise.js';
 import { heatmapImage, overlayImage } from './image/overlay.js';
@@ -21,6 +21,8 @@ export interface RenderOptions {
   method?: CamMethodName;
   /** @defaultValue 'predicted' */
   target?: CamTarget;
+  /** The conv layer the method reads (e.g. 'conv_3'). @defaultValue the last conv */
+  layer?: string;
   /** @defaultValue 'jet' (the seed's) */
   colormap?: ColormapName;
   /** Side of each item PNG in pixels, 28..896. @defaultValue 112 */
@@ -43,7 +45,7 @@ export interface RenderOptions {
   columns?: number;
 }
 
-export type ResolvedRenderOptions = Required<RenderOptions>;
+export type ResolvedRenderOptions = Required<Omit<RenderOptions, 'layer'>> & Pick<RenderOptions, 'layer'>;
 
 export const DEFAULT_RENDER_OPTIONS: ResolvedRenderOptions = {
   method: 'cam',
@@ -77,6 +79,8 @@ export interface CamItem {
 
 export interface CamBatch {
   options: ResolvedRenderOptions;
+  /** The conv layer the maps were read from. */
+  layer: string;
   /** Raw maps [rows, h, w] at feature resolution, in item order (`perItem` rows per image). */
   maps: Float32Array;
   h: number;
@@ -122,7 +126,9 @@ export async function renderCamBatch(
 ): Promise<CamBatch> {
   const o = resolveRenderOptions(opts);
   if (items.length === 0) throw new RangeError('items: at least one image is needed');
-  const [, rows, cols, channels] = cachedCamHead(model).features.inputs[0].shape as number[];
+  const head = cachedCamHead(model, o.layer);
+  methodForLayer(o.method, head);
+  const [, rows, cols, channels] = head.features.inputs[0].shape as number[];
   if (channels !== 1)
     throw new RangeError(`model takes ${channels}-channel images; CAM rendering handles grey images`);
   items.forEach((item, i) => {
@@ -143,9 +149,12 @@ export async function renderCamBatch(
     const labels = batch.every((item) => item.label !== undefined)
       ? batch.map((item) => item.label as number)
       : undefined;
-    const result = await computeMaps(model, xs, { method: o.method, target: o.target, labels }).finally(() =>
-      xs.dispose(),
-    );
+    const result = await computeMaps(model, xs, {
+      method: o.method,
+      target: o.target,
+      labels,
+      layer: o.layer,
+    }).finally(() => xs.dispose());
     const { h, w, perItem, classCount } = result;
     shape = { h, w, perItem };
     mapChunks.push(result.maps);
@@ -175,12 +184,13 @@ export async function renderCamBatch(
     });
   }
   const maps = concat(mapChunks);
-  const batch: CamBatch = { options: o, maps, ...shape, items: out };
+  const batch: CamBatch = { options: o, layer: head.layer, maps, ...shape, items: out };
   if (o.montage) batch.montage = montagePng(batch, items, rows, cols);
   return batch;
 }
 
-function concat(chunks: Float32Array[]): Float32Array {
+/** The chunks one after the other in one array. */
+export function concat(chunks: Float32Array[]): Float32Array {
   if (chunks.length === 1) return chunks[0];
   const out = new Float32Array(chunks.reduce((n, c) => n + c.length, 0));
   let offset = 0;

@@ -19,6 +19,8 @@ export interface ManifestItem {
 
 export interface Manifest {
   method: string;
+  /** The conv layer the maps were read from. */
+  layer: string;
   target: string | number;
   colormap: string;
   size: number;
@@ -77,6 +79,7 @@ export async function writeCamBatch(
   const o = batch.options;
   const manifest: Manifest = {
     method: o.method,
+    layer: batch.layer,
     target: o.target,
     colormap: o.colormap,
     size: o.size,

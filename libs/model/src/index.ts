@@ -1,4 +1,4 @@
-export { type CamHead, NotACamModelError, camHead } from './cam-head.js';
+export { type CamHead, NotACamModelError, UnknownLayerError, camHead } from './cam-head.js';
 export { registerWasmKernels } from './kernels/index.js';
 export {
   DataParallelTrainer,

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { NotACamModelError, camHead } from '../src/cam-head.js';
+import { NotACamModelError, UnknownLayerError, camHead } from '../src/cam-head.js';
 
 // Before any model is built: importing @cam/model registers wasm, which would otherwise take priority.
 await tf.setBackend('cpu');
@@ -40,6 +40,35 @@ function build(v: Variant = {}): tf.Sequential {
 }
 
 describe('camHead', () => {
+  it('targets an earlier conv: its features, and the later layers as logitsFromFeatures', () => {
+    const model = build();
+    const last = camHead(model);
+    const head = camHead(model, 'conv_1');
+    expect([last.layer, last.isLastConv, head.layer, head.isLastConv]).toEqual([
+      'conv_2',
+      true,
+      'conv_1',
+      false,
+    ]);
+    expect(head.convLayers).toEqual(['conv_1', 'conv_2']);
+    const xs = tf.randomUniform([2, 6, 6, 1], 0, 1, 'float32', 4);
+    const [features, logits] = head.features.predict(xs) as tf.Tensor[];
+    const conv1 = tf.model({
+      inputs: model.inputs,
+      outputs: model.getLayer('conv_1').output as tf.SymbolicTensor,
+    });
+    expect(features.shape).toEqual([2, 6, 6, 3]);
+    expect(tf.max(tf.abs(features.sub(conv1.predict(xs) as tf.Tensor))).dataSync()[0]).toBe(0);
+    expect(
+      tf.max(tf.abs(head.logitsFromFeatures(features as tf.Tensor4D).sub(logits))).dataSync()[0],
+    ).toBeLessThan(1e-6);
+    expect(camHead(model, 'conv_2').isLastConv).toBe(true);
+    expect(() => camHead(model, 'gap')).toThrow(UnknownLayerError);
+    expect(() => camHead(model, 'conv_9')).toThrow(
+      /layer 'conv_9' is not a conv layer of this model \(one of conv_1, conv_2\)/,
+    );
+  });
+
   it('exposes the last conv output, the logits and the dense kernel', () => {
     const model = build();
     const head = camHead(model);

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 
-/** Prefix letter of each kind of id: s-… sweeps, r-… runs, b-… CAM batches. */
-export const ID_KINDS = { sweep: 's', run: 'r', camBatch: 'b' } as const;
+/** Prefix letter of each kind of id: s-… sweeps, r-… runs, b-… CAM batches, e-… CAM evaluations. */
+export const ID_KINDS = { sweep: 's', run: 'r', camBatch: 'b', camEvaluation: 'e' } as const;
 export type IdKind = keyof typeof ID_KINDS;
 
 /** Ids are a kind letter, '-', 12 hex digits: safe as BullMQ job ids, Redis keys and folder names. */
-export const ID_PATTERN = /^[srb]-[0-9a-f]{12}$/;
+export const ID_PATTERN = /^[srbe]-[0-9a-f]{12}$/;
 
 export function newId(kind: IdKind): string {
   return `${ID_KINDS[kind]}-${randomBytes(6).toString('hex')}`;

@@ -48,13 +48,15 @@ export {
 export { expandGrid } from './grid.js';
 export { DEFAULT_REDIS_URL, redisConnection } from './connection.js';
 export { defaultJobOptions } from './job-options.js';
-export { camBatchArtifactsPrefix, runArtifactsPrefix } from './layout.js';
+export { camBatchArtifactsPrefix, camEvaluationArtifactsPrefix, runArtifactsPrefix } from './layout.js';
 export {
   CamBatchRecordSchema,
+  CamEvaluationRecordSchema,
   JobRegistry,
   RunRecordSchema,
   SweepRecordSchema,
   type CamBatchRecord,
+  type CamEvaluationRecord,
   type CancellationWatch,
   type JobRegistryOptions,
   type RunRecord,
@@ -69,3 +71,14 @@ export {
   portFromEnv,
   serviceEnv,
 } from './service-env.js';
+export {
+  CAM_EVALUATION_DEFAULTS,
+  CamEvaluationJobSchema,
+  CamEvaluationRequestSchema,
+  CamEvaluationResultSchema,
+  CamEvaluationRowSchema,
+  type CamEvaluationJob,
+  type CamEvaluationRequest,
+  type CamEvaluationRequestInput,
+  type CamEvaluationResult,
+} from './evaluation-schemas.js';

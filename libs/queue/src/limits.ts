@@ -19,4 +19,9 @@ export const LIMITS = {
   maxImageBase64Length: 2_000_000,
   minCamSize: 28,
   maxCamSize: 896,
+  /** Test digits one CAM evaluation may score (every metric is several forward passes over all of them). */
+  maxEvaluationCount: 1000,
+  maxEvaluationSteps: 64,
+  maxSanityCount: 256,
+  maxEvaluationCanvas: 256,
 } as const;

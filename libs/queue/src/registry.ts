@@ -1,3 +1,4 @@
+import { CamEvaluationRequestSchema } from './evaluation-schemas.js';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { SERVICE_ENV_DEFAULTS } from './service-env.js';
@@ -33,6 +34,14 @@ export const CamBatchRecordSchema = z.object({
   request: CamBatchRequestSchema,
 });
 export type CamBatchRecord = z.infer<typeof CamBatchRecordSchema>;
+
+export const CamEvaluationRecordSchema = z.object({
+  id: z.string(),
+  runId: z.string(),
+  createdAt: z.string(),
+  request: CamEvaluationRequestSchema,
+});
+export type CamEvaluationRecord = z.infer<typeof CamEvaluationRecordSchema>;
 
 /** A run as stored: its record, the latest progress a trainer reported, and whether it was cancelled. */
 export interface RunStatus extends RunRecord {
@@ -157,6 +166,15 @@ export class JobRegistry {
   async getCamBatch(id: string): Promise<CamBatchRecord | null> {
     const text = await this.redis.get(this.key('cam-batch', id));
     return text === null ? null : CamBatchRecordSchema.parse(JSON.parse(text));
+  }
+
+  async createCamEvaluation(evaluation: CamEvaluationRecord): Promise<void> {
+    await this.redis.set(this.key('cam-evaluation', evaluation.id), JSON.stringify(evaluation));
+  }
+
+  async getCamEvaluation(id: string): Promise<CamEvaluationRecord | null> {
+    const text = await this.redis.get(this.key('cam-evaluation', id));
+    return text === null ? null : CamEvaluationRecordSchema.parse(JSON.parse(text));
   }
 
   /** Deletes every key under the prefix (tests clean up with it). */

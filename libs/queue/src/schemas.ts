@@ -183,12 +183,19 @@ const PngBase64Schema = z
   .max(LIMITS.maxImageBase64Length)
   .refine(isPngBase64, 'must be a base64-encoded PNG');
 
+/** A model layer's name as tfjs writes it (the render worker checks that it names one of the run's convs). */
+export const LayerNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be a layer name such as conv_3 (letters, digits, _ . -)');
+
 const CamBatchFields = {
   runId: IdSchema,
   split: z.enum(['train', 'test']).optional(),
   indices: z.array(z.int().min(0)).min(1).max(LIMITS.maxCamItems).optional(),
   images: z.array(PngBase64Schema).min(1).max(LIMITS.maxCamItems).optional(),
   method: z.enum(CAM_METHOD_NAMES).default('cam'),
+  /** The conv layer the method reads (e.g. 'conv_3'); the last conv when absent. 'cam' needs the last. */
+  layer: LayerNameSchema.optional(),
   /** The class each map explains: the predicted class, the true label (dataset samples only), or a class index. */
   target: z
     .union([

@@ -5,7 +5,17 @@ import { CATALOGED_DATASETS, type CatalogedDataset, DATASET_CATALOG } from '@cam
  * they are listed here so that the API validates requests without loading tfjs. The CAM library's tests
  * should check that its registry and these lists agree.
  */
-export const CAM_METHOD_NAMES = ['cam', 'gradcam', 'gradcampp', 'hirescam', 'scorecam'] as const;
+export const CAM_METHOD_NAMES = [
+  'cam',
+  'gradcam',
+  'gradcampp',
+  'hirescam',
+  'scorecam',
+  'xgradcam',
+  'layercam',
+  'eigencam',
+  'ablationcam',
+] as const;
 export type CamMethodName = (typeof CAM_METHOD_NAMES)[number];
 
 export const COLORMAP_NAMES = ['jet', 'turbo', 'viridis', 'inferno', 'gray'] as const;

@@ -116,6 +116,10 @@ describe('CamBatchRequestSchema', () => {
       alpha: 0.5,
     });
     expect(CamBatchRequestSchema.parse({ runId, images: [PNG_1X1], target: 3 }).images).toHaveLength(1);
+    expect(byIndex.layer).toBeUndefined();
+    expect(
+      CamBatchRequestSchema.parse({ runId, indices: [0], method: 'layercam', layer: 'conv_3' }).layer,
+    ).toBe('conv_3');
   });
 
   it.each([
@@ -132,6 +136,8 @@ describe('CamBatchRequestSchema', () => {
     [{ runId, indices: [0], size: 897 }, 'size'],
     [{ runId, indices: [0], alpha: 2 }, 'alpha'],
     [{ runId, indices: [0], target: 10 }, 'target'],
+    [{ runId, indices: [0], layer: '' }, 'layer'],
+    [{ runId, indices: [0], layer: 'conv 3/..' }, 'layer'],
     [{ runId: '../x', indices: [0] }, 'runId'],
   ])('rejects %j at %s', (body, path) => {
     const result = CamBatchRequestSchema.safeParse(body);

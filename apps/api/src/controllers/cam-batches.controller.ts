@@ -10,12 +10,12 @@ import {
   type CamJob,
 } from '@cam/queue';
 import type { ApiDeps } from '../deps.js';
-import { HttpError, badRequest, notFound, parseInput } from '../errors.js';
+import { badRequest, notFound, parseInput } from '../errors.js';
 import type { CamBatchView } from '../schemas.js';
 import { sendArtifact } from '../services/files.js';
 import { toJobState } from '../services/job-state.js';
 import { checkPngImages } from '../services/png.js';
-import { snapshotRun } from '../services/runs.js';
+import { completedRun } from '../services/runs.js';
 
 async function findBatch(deps: ApiDeps, id: string): Promise<CamBatchRecord> {
   const batch = isId(id, 'camBatch') ? await deps.registry.getCamBatch(id) : null;
@@ -30,15 +30,7 @@ export function camBatchesController(deps: ApiDeps) {
     /** POST /v1/cam-batches: 202 once the render job is queued; 409 while the run has not completed. */
     async create(req: Request, res: Response): Promise<void> {
       const request = parseInput(CamBatchRequestSchema, req.body);
-      const run = await deps.registry.getRun(request.runId);
-      if (run === null) throw notFound('run', request.runId);
-      const { state } = await snapshotRun(deps, run);
-      if (state !== 'completed') {
-        throw new HttpError(409, 'run_not_completed', `run ${run.id} is ${state}, not completed`, {
-          runId: run.id,
-          state,
-        });
-      }
+      const run = await completedRun(deps, request.runId);
       const split = request.indices === undefined ? undefined : (request.split ?? 'test');
       if (split !== undefined) {
         const size = DATASET_SPLIT_SIZES[run.params.dataset][split];

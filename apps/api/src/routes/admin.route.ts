@@ -6,7 +6,7 @@ import type { ApiDeps } from '../deps.js';
 
 export const ADMIN_BASE_PATH = '/admin/queues';
 
-/** The Bull Board dashboard of both queues. */
+/** The Bull Board dashboard of every queue. */
 export function adminRoute(deps: ApiDeps): Router {
   const serverAdapter = new ExpressAdapter().setBasePath(ADMIN_BASE_PATH);
   createBullBoard({

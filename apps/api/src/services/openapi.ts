@@ -1,8 +1,10 @@
 import { z } from 'zod';
-import { CamBatchRequestSchema, SweepRequestSchema } from '@cam/queue';
+import { CamBatchRequestSchema, CamEvaluationRequestSchema, SweepRequestSchema } from '@cam/queue';
 import {
   CamBatchCreatedSchema,
   CamBatchSchema,
+  CamEvaluationCreatedSchema,
+  CamEvaluationSchema,
   ErrorResponseSchema,
   RunEventSchema,
   RunSchema,
@@ -138,6 +140,44 @@ export function openApiDocument(): Record<string, unknown> {
             '200': { description: 'the file' },
             '400': error('not a file name'),
             '404': error('unknown batch or file'),
+            ...COMMON_ERRORS,
+          },
+        },
+      },
+      '/v1/cam-evaluations': {
+        post: {
+          summary:
+            'Evaluate CAM methods of a completed run on its first test digits: deletion / insertion AUC, average drop / increase in confidence, ROAD, pointing game, localization, sanity check, with random-map and centred-blob baselines',
+          requestBody: { required: true, content: json(CamEvaluationRequestSchema, 'input') },
+          responses: {
+            '202': ok('queued', CamEvaluationCreatedSchema),
+            '400': error('invalid field'),
+            '404': error('unknown run'),
+            '409': error('run not completed'),
+            '415': error('not JSON'),
+            ...COMMON_ERRORS,
+          },
+        },
+      },
+      '/v1/cam-evaluations/{id}': {
+        parameters: [idParam('id')],
+        get: {
+          summary: 'A CAM evaluation: state, and once completed its rows and file URLs',
+          responses: {
+            '200': ok('evaluation', CamEvaluationSchema),
+            '404': error('unknown evaluation'),
+            ...COMMON_ERRORS,
+          },
+        },
+      },
+      '/v1/cam-evaluations/{id}/files/{name}': {
+        parameters: [idParam('id'), idParam('name')],
+        get: {
+          summary: 'evaluation.json, evaluation.md or curves.png of an evaluation',
+          responses: {
+            '200': { description: 'the file' },
+            '400': error('not a file name'),
+            '404': error('unknown evaluation or file'),
             ...COMMON_ERRORS,
           },
         },

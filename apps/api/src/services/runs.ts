@@ -6,6 +6,7 @@ import {
   type JobState,
 } from '@cam/queue';
 import type { ApiDeps } from '../deps.js';
+import { HttpError, notFound } from '../errors.js';
 import { toJobState } from './job-state.js';
 
 export interface RunSnapshot {
@@ -32,6 +33,20 @@ export async function snapshotRun(deps: ApiDeps, run: RunStatus): Promise<RunSna
     state: toJobState(bullState, run.cancelled),
     result: bullState === 'completed' && parsed.success ? parsed.data : null,
   };
+}
+
+/** The run named by a request that needs its model: 404 when unknown, 409 until it has completed. */
+export async function completedRun(deps: ApiDeps, runId: string): Promise<RunStatus> {
+  const run = await deps.registry.getRun(runId);
+  if (run === null) throw notFound('run', runId);
+  const { state } = await snapshotRun(deps, run);
+  if (state !== 'completed') {
+    throw new HttpError(409, 'run_not_completed', `run ${run.id} is ${state}, not completed`, {
+      runId: run.id,
+      state,
+    });
+  }
+  return run;
 }
 
 /** The run's metrics.json (null until it exists) and its artifact file names (no checkpoint files). */

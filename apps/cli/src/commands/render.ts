@@ -9,6 +9,7 @@ import {
   type RenderOptions,
   SEED_RANGE,
   cachedCamHead,
+  methodForLayer,
   parseTarget,
   renderCamBatch,
   resolveRenderOptions,
@@ -27,6 +28,7 @@ export const RENDER_USAGE = `cam render --model DIR --out DIR [options]
   --indices LIST       e.g. 0-15 or 3,7,11-13 (default 0-15)
   --method NAME        ${CAM_METHOD_NAMES.join(' | ')} (default cam)
   --target T           predicted | label | all | a class number (default predicted)
+  --layer NAME         the conv layer the method reads, e.g. conv_3 (default the last conv; cam needs it)
   --colormap NAME      ${COLORMAPS.join(' | ')} (default jet)
   --size PX            item PNG side, 28..896 (default 112)
   --alpha A            heat-map weight over the digit, 0..1 (default 0.8)
@@ -91,6 +93,7 @@ const FLAGS = {
   indices: { type: 'string', default: '0-15' },
   method: { type: 'string' },
   target: { type: 'string', default: 'predicted' },
+  layer: { type: 'string' },
   colormap: { type: 'string' },
   size: { type: 'string' },
   alpha: { type: 'string' },
@@ -112,6 +115,7 @@ export function parseRenderFlags(argv: string[]) {
   if (!v.out) throw new UsageError('--out DIR is required');
   const options: RenderOptions = {
     method: choiceFlag('method', v.method, CAM_METHOD_NAMES),
+    layer: v.layer,
     colormap: choiceFlag('colormap', v.colormap, COLORMAPS),
     size: numberFlag('size', v.size, { integer: true }),
     alpha: numberFlag('alpha', v.alpha),
@@ -172,6 +176,7 @@ export async function runRender(argv: string[], io: CommandIo): Promise<number> 
   let target: CamTarget;
   try {
     target = parseTarget(args.target, cachedCamHead(model).weights.shape[1]);
+    methodForLayer(args.options.method, cachedCamHead(model, args.options.layer));
   } catch (err) {
     throw new UsageError(`--${(err as Error).message}`);
   }

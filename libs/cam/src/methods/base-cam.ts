@@ -6,7 +6,7 @@ export interface CamContext {
   head: CamHead;
   /** The batch [N, rows, cols, channels]. */
   inputs: tf.Tensor4D;
-  /** Last conv features A [N, H, W, K]. */
+  /** Features A [N, H, W, K] of the target conv layer (the last one unless asked otherwise). */
   activations: tf.Tensor4D;
   /** Pre-softmax scores [N, C]. */
   logits: tf.Tensor2D;
@@ -26,6 +26,11 @@ export abstract class BaseCam {
   abstract readonly paper: string;
   /** Whether the method keeps only positive evidence (ReLU on the map), as its paper defines it. */
   readonly relu: boolean = false;
+  /**
+   * Whether the method's definition holds for any conv layer, not only the last one (CAM's reads the
+   * dense weights, which only apply to the features GAP pools).
+   */
+  readonly anyLayer: boolean = true;
 
   /** Maps [N, T, H, W] of the batch, before the method's ReLU. */
   protected abstract combine(ctx: CamContext): tf.Tensor4D;

@@ -8,6 +8,7 @@ import { BaseCam, type CamContext } from './base-cam.js';
 export class Cam extends BaseCam {
   readonly name = 'cam';
   readonly paper = 'https://arxiv.org/abs/1512.04150';
+  override readonly anyLayer = false;
 
   protected combine(ctx: CamContext): tf.Tensor4D {
     const [n, t] = ctx.targets.shape;

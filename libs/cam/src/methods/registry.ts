@@ -1,9 +1,13 @@
 import type { BaseCam } from './base-cam.js';
+import { AblationCam } from './ablation-cam.js';
 import { Cam } from './cam.js';
+import { EigenCam } from './eigen-cam.js';
 import { GradCamPlusPlus } from './grad-cam-plus-plus.js';
 import { GradCam } from './grad-cam.js';
 import { HiResCam } from './hires-cam.js';
+import { LayerCam } from './layer-cam.js';
 import { ScoreCam } from './score-cam.js';
+import { XGradCam } from './xgrad-cam.js';
 
 /** Every CAM method by registry name: the one list that validation, CLI, workers and tests read. */
 export const CAM_METHODS = {
@@ -12,6 +16,10 @@ export const CAM_METHODS = {
   gradcampp: new GradCamPlusPlus(),
   hirescam: new HiResCam(),
   scorecam: new ScoreCam(),
+  xgradcam: new XGradCam(),
+  layercam: new LayerCam(),
+  eigencam: new EigenCam(),
+  ablationcam: new AblationCam(),
 } as const satisfies Record<string, BaseCam>;
 
 export type CamMethodName = keyof typeof CAM_METHODS;
