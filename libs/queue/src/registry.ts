@@ -6,7 +6,7 @@ import {
   SweepRequestSchema,
   TrainProgressSchema,
   type TrainProgress,
-} from './schemas.js';
+} from '@cam/contracts';
 
 export const SweepRecordSchema = z.object({
   id: z.string(),
