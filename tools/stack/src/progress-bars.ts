@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import type { RunView } from './api-client.js';
+import type { RunView } from '@cam/contracts';
 
 /** Fraction of a run's training done, from its progress (0 before the first report). */
 export function runFraction(run: Pick<RunView, 'state' | 'progress'>): number {

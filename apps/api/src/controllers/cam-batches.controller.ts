@@ -9,9 +9,9 @@ import {
   type CamBatchRecord,
   type CamJob,
 } from '@cam/queue';
+import type { CamBatchView } from '@cam/contracts';
 import type { ApiDeps } from '../deps.js';
 import { HttpError, badRequest, notFound, parseInput } from '../errors.js';
-import type { CamBatchView } from '../schemas.js';
 import { sendArtifact } from '../services/files.js';
 import { toJobState } from '../services/job-state.js';
 import { checkPngImages } from '../services/png.js';

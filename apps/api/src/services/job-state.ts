@@ -1,6 +1,4 @@
-/** The states the API reports for runs and CAM batches. */
-export const JOB_STATES = ['queued', 'active', 'completed', 'failed', 'cancelled'] as const;
-export type JobState = (typeof JOB_STATES)[number];
+import type { JobState } from '@cam/contracts';
 
 const QUEUED_STATES = new Set(['waiting', 'wait', 'delayed', 'prioritized', 'waiting-children', 'paused']);
 
@@ -12,6 +10,3 @@ export function toJobState(bullState: string, cancelled: boolean): JobState {
   if (QUEUED_STATES.has(bullState)) return 'queued';
   return 'failed';
 }
-
-export const isFinished = (state: JobState) =>
-  state === 'completed' || state === 'failed' || state === 'cancelled';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { CamBatchRequestSchema, SweepRequestSchema } from '@cam/queue';
 import {
+  CamBatchRequestSchema,
   CamBatchCreatedSchema,
   CamBatchSchema,
   ErrorResponseSchema,
@@ -8,8 +8,9 @@ import {
   RunSchema,
   SweepCreatedSchema,
   SweepListSchema,
+  SweepRequestSchema,
   SweepSchema,
-} from '../schemas.js';
+} from '@cam/contracts';
 
 type Schema = z.ZodType;
 

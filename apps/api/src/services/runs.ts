@@ -5,7 +5,8 @@ import {
   type TrainingJobResult,
 } from '@cam/queue';
 import type { ApiDeps } from '../deps.js';
-import { toJobState, type JobState } from './job-state.js';
+import { RunMetricsSchema, type JobState, type RunMetrics } from '@cam/contracts';
+import { toJobState } from './job-state.js';
 
 export interface RunSnapshot {
   run: RunStatus;
@@ -37,13 +38,14 @@ export async function snapshotRun(deps: ApiDeps, run: RunStatus): Promise<RunSna
 export async function runFiles(
   deps: ApiDeps,
   runId: string,
-): Promise<{ metrics: unknown; artifacts: string[] }> {
+): Promise<{ metrics: RunMetrics | null; artifacts: string[] }> {
   const prefix = `${runArtifactsPrefix(runId)}/`;
   const artifacts = (await deps.store.list(prefix))
     .map((key) => key.slice(prefix.length))
     .filter((name) => !name.includes('/'));
-  const metrics = artifacts.includes('metrics.json') ? await readJson(deps, metricsKey(runId)) : null;
-  return { metrics, artifacts };
+  const json = artifacts.includes('metrics.json') ? await readJson(deps, metricsKey(runId)) : null;
+  const metrics = RunMetricsSchema.safeParse(json);
+  return { metrics: metrics.success ? metrics.data : null, artifacts };
 }
 
 /** A JSON artifact, or null while it is still being written (not yet valid JSON). */
