@@ -5,7 +5,7 @@ export default [
   ...nx.configs['flat/typescript'],
   { ignores: ['**/dist', '**/node_modules', '**/.nx', '**/out'] },
   {
-    files: ['**/src/**/*.ts', '**/tests/**/*.ts'],
+    files: ['**/src/**/*.ts', '**/src/**/*.tsx', '**/tests/**/*.ts', '**/tests/**/*.tsx'],
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',
@@ -22,7 +22,7 @@ export default [
     },
   },
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     rules: { '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }] },
   },
 ];

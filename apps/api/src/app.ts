@@ -7,6 +7,7 @@ import { errorHandler } from './middleware/error-handler.js';
 import { requireJson } from './middleware/require-json.js';
 import { adminRoute, ADMIN_BASE_PATH } from './routes/admin.route.js';
 import { camBatchesRoute } from './routes/cam-batches.route.js';
+import { dashboardRoute, DEFAULT_DASHBOARD_DIR } from './routes/dashboard.route.js';
 import type { RouteContext } from './routes/context.js';
 import { opsRoute } from './routes/ops.route.js';
 import { runsRoute } from './routes/runs.route.js';
@@ -23,6 +24,8 @@ export interface AppOptions {
   /** How long a request may wait for Redis before a 503. @defaultValue 3000 */
   redisTimeoutMs?: number;
   events?: RunEventsOptions;
+  /** The built dashboard served at `/`. @defaultValue process.env.DASHBOARD_DIR ?? apps/dashboard/dist */
+  dashboardDir?: string;
 }
 
 /** The Express app: routes, auth, Redis guard, metrics and the one error handler. */
@@ -56,6 +59,7 @@ export function createApp(deps: ApiDeps, options: AppOptions = {}): Express {
   app.use('/v1/runs', runsRoute(context));
   app.use('/v1/cam-batches', camBatchesRoute(context));
   app.use(ADMIN_BASE_PATH, requireRedis, adminRoute(deps));
+  app.use(dashboardRoute(options.dashboardDir ?? process.env.DASHBOARD_DIR ?? DEFAULT_DASHBOARD_DIR));
   app.use((req, _res, next) =>
     next(new HttpError(404, 'not_found', `no route for ${req.method} ${req.path}`)),
   );

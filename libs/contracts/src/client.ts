@@ -104,6 +104,16 @@ export class ApiClient {
     return this.json('DELETE', `/v1/sweeps/${encodeURIComponent(id)}`);
   }
 
+  /** Re-queues the sweep's failed runs (POST /v1/sweeps/{id}/retry, where the API has the route). */
+  async retrySweep(id: string): Promise<unknown> {
+    return this.json('POST', `/v1/sweeps/${encodeURIComponent(id)}/retry`);
+  }
+
+  /** Cancels one run (POST /v1/runs/{id}/cancel, where the API has the route). */
+  async cancelRun(id: string): Promise<unknown> {
+    return this.json('POST', `/v1/runs/${encodeURIComponent(id)}/cancel`);
+  }
+
   getRun(id: string): Promise<RunView> {
     return this.json('GET', `/v1/runs/${encodeURIComponent(id)}`);
   }

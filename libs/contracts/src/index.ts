@@ -43,6 +43,7 @@ export {
 export {
   CamBatchCreatedSchema,
   CamBatchSchema,
+  CamBatchSettingsSchema,
   ErrorResponseSchema,
   JOB_STATES,
   JobStateSchema,
@@ -56,7 +57,9 @@ export {
   SweepListSchema,
   SweepSchema,
   isFinished,
+  runFraction,
   type CamBatchCreated,
+  type CamBatchSettings,
   type CamBatchView,
   type JobState,
   type EpochRecord,

@@ -7,6 +7,7 @@ import {
   TrainProgressSchema,
   TrainingJobResultSchema,
 } from './schemas.js';
+import { CAM_METHOD_NAMES, COLORMAP_NAMES } from './vocabulary.js';
 
 /** The states the API reports for runs and CAM batches. */
 export const JOB_STATES = ['queued', 'active', 'completed', 'failed', 'cancelled'] as const;
@@ -111,10 +112,24 @@ export const CamBatchCreatedSchema = z.object({ id: IdSchema });
 
 const CamItemSchema = CamJobResultSchema.shape.items.element;
 
+export const CamBatchSettingsSchema = z.object({
+  method: z.enum(CAM_METHOD_NAMES),
+  target: z.union([z.enum(['predicted', 'label']), z.int()]),
+  colormap: z.enum(COLORMAP_NAMES),
+  size: z.int(),
+  alpha: z.number(),
+  /** Dataset samples: the split and indices; null for uploaded images. */
+  split: z.enum(['train', 'test']).nullable(),
+  indices: z.array(z.int()).nullable(),
+});
+export type CamBatchSettings = z.infer<typeof CamBatchSettingsSchema>;
+
 export const CamBatchSchema = z.object({
   id: IdSchema,
   runId: IdSchema,
   state: JobStateSchema,
+  /** How the maps were asked for (the request without its uploaded images). */
+  settings: CamBatchSettingsSchema,
   items: z.array(CamItemSchema.omit({ file: true }).extend({ png: z.string() })),
   montage: z.string().nullable(),
   npy: z.string().nullable(),
@@ -128,3 +143,11 @@ export type RunView = z.infer<typeof RunSchema>;
 export type CamBatchView = z.infer<typeof CamBatchSchema>;
 export type CamBatchCreated = z.infer<typeof CamBatchCreatedSchema>;
 export type RunEvent = z.infer<typeof RunEventSchema>;
+
+/** Fraction of a run's training done, from its progress (0 before the first report). */
+export function runFraction(run: Pick<RunSummary, 'state' | 'progress'>): number {
+  if (run.state === 'completed') return 1;
+  const p = run.progress;
+  if (!p || p.epochs === 0 || p.steps === 0) return 0;
+  return Math.min(1, (p.epoch - 1 + p.step / p.steps) / p.epochs);
+}

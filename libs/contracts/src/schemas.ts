@@ -233,6 +233,8 @@ export const CamJobResultSchema = z.strictObject({
       label: z.int().nullable(),
       predicted: z.int(),
       target: z.int(),
+      /** Softmax over the classes (absent in results of renderers older than this field). */
+      probabilities: z.array(z.number()).optional(),
       file: z.string(),
     }),
   ),

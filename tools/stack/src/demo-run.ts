@@ -2,9 +2,9 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { ActivityLog } from './activity.js';
-import { ApiClient, type RunView } from '@cam/contracts';
+import { ApiClient, runFraction, type RunView } from '@cam/contracts';
 import { removeQueueKeys } from './cleanup.js';
-import { RunBars, runFraction } from './progress-bars.js';
+import { RunBars } from './progress-bars.js';
 import { freePort } from './redis.js';
 import { startStack, type Stack } from './stack.js';
 

@@ -8,7 +8,8 @@ try {
   const stack = await startStack(options);
   stopOnSignals(stack.stop);
   console.log(
-    `[stack] API ${stack.apiUrl} (dashboard ${stack.apiUrl}/admin/queues), Redis ${stack.redis.url} ` +
+    `[stack] dashboard ${stack.apiUrl}/ (API ${stack.apiUrl}/v1, queues ${stack.apiUrl}/admin/queues), ` +
+      `Redis ${stack.redis.url} ` +
       `(${stack.redis.source}), ${options.trainers} trainer(s), ${options.renderers} renderer(s), ` +
       `artifacts in ${stack.artifactsDir}. Ctrl-C stops.`,
   );

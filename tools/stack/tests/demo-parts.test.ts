@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ActivityLog } from '../src/activity.js';
-import { RUN_PARAM_DEFAULTS, type RunView } from '@cam/contracts';
 import { runTable } from '../src/demo-run.js';
-import { runFraction } from '../src/progress-bars.js';
+import { RUN_PARAM_DEFAULTS, runFraction, type RunView } from '@cam/contracts';
 
 const progress = {
   epoch: 2,

@@ -74,6 +74,15 @@ export function camBatchesController(deps: ApiDeps) {
         id: batch.id,
         runId: batch.runId,
         state: toJobState(bullState, false),
+        settings: {
+          method: batch.request.method,
+          target: batch.request.target,
+          colormap: batch.request.colormap,
+          size: batch.request.size,
+          alpha: batch.request.alpha,
+          split: batch.request.indices === undefined ? null : (batch.request.split ?? 'test'),
+          indices: batch.request.indices ?? null,
+        },
         items: (rendered?.items ?? []).map(({ file, ...item }) => ({
           ...item,
           png: fileUrl(batch.id, file),
