@@ -50,7 +50,8 @@ export function Chart({
     };
   }, []);
   useEffect(() => {
-    chart.current?.setOption(option, { notMerge: true, lazyUpdate: true });
+    // No animation: live updates redraw often, and a sweep of 64 runs must stay smooth.
+    chart.current?.setOption({ animation: false, ...option }, { notMerge: true, lazyUpdate: true });
   }, [option]);
   return <div ref={element} class="chart" role="img" aria-label={label} style={{ height: `${height}px` }} />;
 }

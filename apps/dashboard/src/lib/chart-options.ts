@@ -25,7 +25,7 @@ export function curvesOption(
     },
     legend: { type: 'scroll', bottom: 0 },
     grid: { left: 50, right: 20, top: 40, bottom: 50 },
-    xAxis: { type: 'value', name: 'epoch', minInterval: 1 },
+    xAxis: { type: 'value', name: 'epoch', minInterval: 1, min: 'dataMin', max: 'dataMax' },
     yAxis: { type: 'value', scale: true },
     series,
   };
@@ -44,7 +44,7 @@ export function runCurvesOption(history: EpochRecord[]): EChartsCoreOption {
     tooltip: { trigger: 'axis' },
     legend: { bottom: 0 },
     grid: { left: 50, right: 50, top: 30, bottom: 50 },
-    xAxis: { type: 'value', name: 'epoch', minInterval: 1 },
+    xAxis: { type: 'value', name: 'epoch', minInterval: 1, min: 'dataMin', max: 'dataMax' },
     yAxis: [
       { type: 'value', name: 'accuracy', scale: true },
       { type: 'value', name: 'loss', scale: true },
@@ -106,16 +106,16 @@ export function confusionOption(cells: [number, number, number][], classes: numb
       formatter: (p: { value: [number, number, number] }) =>
         `true ${p.value[1]}, predicted ${p.value[0]}: ${p.value[2]}`,
     },
-    grid: { left: 50, right: 20, top: 20, bottom: 80 },
+    grid: { left: 50, right: 90, top: 20, bottom: 50 },
     xAxis: { type: 'category', data: labels, name: 'predicted', nameLocation: 'middle', nameGap: 25 },
     yAxis: { type: 'category', data: labels, name: 'true', inverse: true },
     visualMap: {
       min: 0,
       max: Math.max(1, ...cells.map((c) => c[2])),
       calculable: true,
-      orient: 'horizontal',
-      left: 'center',
-      bottom: 0,
+      orient: 'vertical',
+      right: 0,
+      top: 'middle',
       inRange: { color: ['#f7fbff', '#6baed6', '#08306b'] },
     },
     series: [{ type: 'heatmap', data: cells, label: { show: true, fontSize: 10 } }],

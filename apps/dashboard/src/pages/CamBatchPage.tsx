@@ -265,8 +265,8 @@ function Comparison({ ids }: { ids: string[] }) {
                         <ApiImage
                           url={cell.png}
                           alt={`${b?.settings.method} map of image ${cell.index}`}
-                          width={96}
-                          height={96}
+                          width={112}
+                          height={112}
                         />
                       ) : (
                         <span class="img-placeholder" role="img" aria-label="rendering" />
