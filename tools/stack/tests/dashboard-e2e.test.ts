@@ -184,4 +184,35 @@ describe.skipIf(!existsSync(CHROMIUM))('the dashboard in headless Chromium again
       throw error;
     }
   }, 900_000);
+
+  it('asks once for the token of an API with API_TOKEN, then loads data and images with it', async () => {
+    // A second API on the same Redis keys and artifacts, with a token (no workers needed).
+    const guarded = await startStack({
+      port: await freePort(),
+      trainers: 0,
+      renderers: 0,
+      artifactsDir,
+      redis: { redisUrl: REDIS_URL },
+      env: { BULL_PREFIX: prefix, CAM_REGISTRY_PREFIX: `${prefix}-registry`, API_TOKEN: 'e2e-secret' },
+      buildDashboard: false,
+      supervisor: { onLine: (name, line) => stackLines.push(`guarded ${name}: ${line}`), graceMs: 10_000 },
+    });
+    try {
+      await page.goto(`${guarded.apiUrl}/`);
+      const dialog = page.getByRole('dialog', { name: 'API token' });
+      await dialog.waitFor();
+      await page.getByLabel('Token', { exact: true }).fill('e2e-secret');
+      await page.getByRole('button', { name: 'Use token' }).click();
+      await dialog.waitFor({ state: 'hidden' });
+      await page.getByText('2 completed').waitFor();
+      await page.getByRole('link', { name: 'e2e lr' }).click();
+      await page.locator('p a[href^="#/runs/"]').first().click();
+      await page.getByRole('heading', { name: 'Test confusion matrix' }).waitFor();
+      // Only the first, token-less requests were refused.
+      expect(consoleErrors.length).toBeGreaterThan(0);
+      expect(consoleErrors.every((line) => line.includes('status of 401'))).toBe(true);
+    } finally {
+      await guarded.stop();
+    }
+  }, 300_000);
 });
