@@ -150,8 +150,11 @@ function NewSweepForm({ onCreated }: { onCreated: (id: string) => void }) {
   }));
   const [issues, setIssues] = useState<Map<string, string[]>>(new Map());
   const [busy, setBusy] = useState(false);
-  const set = (name: string) => (event: Event) =>
-    setValues({ ...values, [name]: (event.currentTarget as HTMLInputElement).value });
+  const set = (name: string) => (event: Event) => {
+    // Read now: the updater runs later, and several inputs may land before the next render.
+    const value = (event.currentTarget as HTMLInputElement).value;
+    setValues((current) => ({ ...current, [name]: value }));
+  };
 
   const submit = async (event: Event) => {
     event.preventDefault();
