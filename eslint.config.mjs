@@ -5,7 +5,7 @@ export default [
   ...nx.configs['flat/typescript'],
   { ignores: ['**/dist', '**/node_modules', '**/.nx', '**/out'] },
   {
-    files: ['**/src/**/*.ts', '**/tests/**/*.ts'],
+    files: ['**/src/**/*.ts', '**/src/**/*.tsx', '**/tests/**/*.ts', '**/tests/**/*.tsx'],
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',
@@ -27,7 +27,8 @@ export default [
               sourceTag: 'scope:cam',
               onlyDependOnLibsWithTags: ['scope:model', 'scope:dataset', 'scope:plot'],
             },
-            { sourceTag: 'scope:queue', onlyDependOnLibsWithTags: ['scope:dataset'] },
+            { sourceTag: 'scope:contracts', onlyDependOnLibsWithTags: ['scope:dataset'] },
+            { sourceTag: 'scope:queue', onlyDependOnLibsWithTags: ['scope:dataset', 'scope:contracts'] },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib'] },
           ],
@@ -36,7 +37,7 @@ export default [
     },
   },
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     rules: { '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }] },
   },
 ];

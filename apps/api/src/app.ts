@@ -8,6 +8,7 @@ import { requireJson } from './middleware/require-json.js';
 import { adminRoute, ADMIN_BASE_PATH } from './routes/admin.route.js';
 import { camBatchesRoute } from './routes/cam-batches.route.js';
 import { camEvaluationsRoute } from './routes/cam-evaluations.route.js';
+import { dashboardRoute, DEFAULT_DASHBOARD_DIR } from './routes/dashboard.route.js';
 import type { RouteContext } from './routes/context.js';
 import { opsRoute } from './routes/ops.route.js';
 import { runsRoute } from './routes/runs.route.js';
@@ -24,6 +25,8 @@ export interface AppOptions {
   /** How long a request may wait for Redis before a 503. @defaultValue 3000 */
   redisTimeoutMs?: number;
   events?: RunEventsOptions;
+  /** The built dashboard served at `/`. @defaultValue process.env.DASHBOARD_DIR ?? apps/dashboard/dist */
+  dashboardDir?: string;
 }
 
 /** The Express app: routes, auth, Redis guard, metrics and the one error handler. */
@@ -58,6 +61,7 @@ export function createApp(deps: ApiDeps, options: AppOptions = {}): Express {
   app.use('/v1/cam-batches', camBatchesRoute(context));
   app.use('/v1/cam-evaluations', camEvaluationsRoute(context));
   app.use(ADMIN_BASE_PATH, requireRedis, adminRoute(deps));
+  app.use(dashboardRoute(options.dashboardDir ?? process.env.DASHBOARD_DIR ?? DEFAULT_DASHBOARD_DIR));
   app.use((req, _res, next) =>
     next(new HttpError(404, 'not_found', `no route for ${req.method} ${req.path}`)),
   );

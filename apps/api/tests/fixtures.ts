@@ -36,11 +36,26 @@ export function fakeTrainer(registry: JobRegistry, artifactsDir: string, stepMs 
       }
     }
     const validationAccuracy = Math.min(0.99, 0.5 + params.learningRate * 100);
+    const summary = {
+      trainAccuracy: 0.9,
+      validationAccuracy,
+      testAccuracy: 0.9,
+      epochsRun: params.epochs,
+      wallSeconds: 1,
+    };
+    const history = Array.from({ length: params.epochs }, (_, i) => ({
+      epoch: i + 1,
+      loss: 1 / (i + 1),
+      accuracy: 0.5,
+      valAccuracy: validationAccuracy,
+      learningRate: params.learningRate,
+      seconds: 0.5,
+    }));
     const dir = path.join(artifactsDir, 'runs', runId);
     await mkdir(path.join(dir, 'checkpoint'), { recursive: true });
     await writeFile(
       path.join(dir, 'metrics.json'),
-      JSON.stringify({ arch: params.arch, validationAccuracy }),
+      JSON.stringify({ arch: params.arch, ...summary, testLoss: 0.3, history }),
     );
     await writeFile(path.join(dir, 'model.json'), JSON.stringify({ format: 'layers-model' }));
     await writeFile(path.join(dir, 'weights.bin'), Buffer.alloc(16, 1));
@@ -49,13 +64,7 @@ export function fakeTrainer(registry: JobRegistry, artifactsDir: string, stepMs 
     await writeFile(path.join(dir, 'checkpoint', 'state.json'), '{}');
     return {
       runId,
-      metrics: {
-        trainAccuracy: 0.9,
-        validationAccuracy,
-        testAccuracy: 0.9,
-        epochsRun: params.epochs,
-        wallSeconds: 1,
-      },
+      metrics: summary,
       artifacts: ['metrics.json', 'model.json', 'weights.bin', 'confusion-test.csv', 'curves.png'],
     };
   };

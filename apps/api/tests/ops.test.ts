@@ -74,6 +74,7 @@ describe('health, readiness, metrics, OpenAPI and the queue dashboard', () => {
         '/v1/runs/{id}/events',
         '/v1/sweeps',
         '/v1/sweeps/{id}',
+        '/v1/sweeps/{id}/events',
       ].sort(),
     );
     const sweep = doc.paths['/v1/sweeps']?.['post']?.requestBody?.content['application/json']?.schema as {

@@ -99,9 +99,10 @@ describe('runs and CAM batches, with in-process BullMQ workers writing real file
     expect(curves.headers.get('content-type')).toBe('image/png');
     expect(PNG.sync.read(Buffer.from(await curves.arrayBuffer())).width).toBe(8);
     const metrics = await api.call('GET', `/v1/runs/${runIds[0]}/artifacts/metrics.json`);
-    expect(await metrics.json()).toEqual({
+    expect(await metrics.json()).toMatchObject({
       arch: { convs: [{ filters: 2, kernelSize: 3 }] },
       validationAccuracy: 0.6,
+      history: [{ epoch: 1 }, { epoch: 2 }],
     });
   });
 
@@ -151,6 +152,29 @@ describe('runs and CAM batches, with in-process BullMQ workers writing real file
     expect(cancelled.states['completed']).toBe(2);
   });
 
+  it('streams a sweep as one event per change until every run finished; the list shows states and best', async () => {
+    const created = await api.client.createSweep({
+      name: 'streamed',
+      arch: { convs: [{ filters: 2, kernelSize: 3 }] },
+      epochs: 1,
+      grid: { learningRate: [0.001, 0.002] },
+    });
+    const views = [];
+    for await (const view of api.client.sweepEvents(created.id)) views.push(view);
+    const last = views.at(-1);
+    expect(last?.states).toEqual({ queued: 0, active: 0, completed: 2, failed: 0, cancelled: 0 });
+    expect(last?.best).toEqual({ id: created.runs[1]?.id, validationAccuracy: 0.7 });
+    // Each event differs from the one before it (no repeats of an unchanged sweep).
+    const texts = views.map((view) => JSON.stringify(view));
+    expect(texts.every((text, i) => i === 0 || text !== texts[i - 1])).toBe(true);
+    expect(views.length).toBeGreaterThanOrEqual(2);
+
+    const listed = (await api.client.listSweeps({ limit: 1 })).sweeps[0];
+    expect(listed).toMatchObject({ id: created.id, states: last?.states, best: last?.best });
+    const run = await api.client.getRun(created.runs[0]?.id ?? '');
+    expect(run.metrics?.history.map((epoch) => epoch.epoch)).toEqual([1]);
+  });
+
   it('renders a CAM batch of test digits and serves item PNGs, montage and npy', async () => {
     const res = await api.call('POST', '/v1/cam-batches', {
       runId: runIds[1],
@@ -168,6 +192,15 @@ describe('runs and CAM batches, with in-process BullMQ workers writing real file
       id,
       runId: runIds[1],
       state: 'queued',
+      settings: {
+        method: 'gradcam',
+        target: 'predicted',
+        colormap: 'viridis',
+        size: 56,
+        alpha: 0.5,
+        split: 'test',
+        indices: [0, 1, 2],
+      },
       items: [],
       montage: null,
       npy: null,

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Worker, type Processor } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { ApiClient } from '@cam/contracts';
 import { QUEUE_NAMES, type QueueName } from '@cam/queue';
 import { createApp, createDeps, type ApiDeps, type AppOptions } from '../src/index.js';
 
@@ -15,6 +16,8 @@ export interface TestApi {
   prefix: string;
   redisUrl: string;
   artifactsDir: string;
+  /** The typed client of @cam/contracts against this API. */
+  client: ApiClient;
   /** fetch against the API with the JSON content type and (optionally) a bearer token. */
   call(method: string, route: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
   /** A real BullMQ worker in this process on one of the API's queues, closed by close(). */
@@ -55,6 +58,7 @@ export async function startApi(options: AppOptions & { redisUrl?: string } = {})
     prefix,
     redisUrl,
     artifactsDir,
+    client: new ApiClient(base, options.apiToken ? { token: options.apiToken } : {}),
     call(method, route, body, headers = {}) {
       return fetch(`${base}${route}`, {
         method,

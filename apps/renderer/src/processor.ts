@@ -61,11 +61,12 @@ export function camRenderProcessor(deps: CamRenderDeps) {
     );
     return {
       batchId: request.batchId,
-      items: manifest.items.map(({ index, label, predicted, target, png }) => ({
+      items: manifest.items.map(({ index, label, predicted, target, probabilities, png }) => ({
         index,
         label,
         predicted,
         target,
+        probabilities,
         file: png,
       })),
       montage: manifest.montage,

@@ -98,6 +98,11 @@ describe('renderer worker process', () => {
     ]);
     for (const item of done.items) {
       expect(item.target).toBe(item.predicted);
+      // The probabilities of the 10 classes, the predicted one the largest.
+      const probabilities = item.probabilities ?? [];
+      expect(probabilities).toHaveLength(10);
+      expect(probabilities.reduce((x, y) => x + y, 0)).toBeCloseTo(1, 4);
+      expect(Math.max(...probabilities)).toBe(probabilities[item.predicted]);
       const png = PNG.sync.read(readFileSync(join(dir, item.file)));
       expect([png.width, png.height]).toEqual([56, 56]);
     }

@@ -1,50 +1,5 @@
 export { QUEUE_NAMES, type QueueName } from './names.js';
-export { LIMITS } from './limits.js';
-export {
-  ARCH_PRESET_NAMES,
-  CAM_METHOD_NAMES,
-  COLORMAP_NAMES,
-  DATASET_NAMES,
-  DATASET_SPLIT_SIZES,
-  FINISHED_JOB_STATES,
-  JOB_STATES,
-  OPTIMIZER_NAMES,
-  isFinishedState,
-  type JobState,
-  type CamMethodName,
-  type ColormapName,
-  type DatasetName,
-} from './vocabulary.js';
-export { ID_KINDS, ID_PATTERN, isId, newId, type IdKind } from './ids.js';
-export {
-  ArchSchema,
-  CamBatchRequestSchema,
-  CamJobResultSchema,
-  CamJobSchema,
-  ConvLayerSchema,
-  GridSchema,
-  IdSchema,
-  RUN_PARAM_DEFAULTS,
-  RunParamsSchema,
-  SweepRequestSchema,
-  TrainingJobResultSchema,
-  TrainingJobSchema,
-  TrainProgressSchema,
-  gridSize,
-  isPngBase64,
-  type CamBatchRequest,
-  type CamBatchRequestInput,
-  type CamJob,
-  type CamJobResult,
-  type Grid,
-  type RunParamName,
-  type RunParams,
-  type SweepRequest,
-  type SweepRequestInput,
-  type TrainingJob,
-  type TrainingJobResult,
-  type TrainProgress,
-} from './schemas.js';
+export * from '@cam/contracts';
 export { expandGrid } from './grid.js';
 export { DEFAULT_REDIS_URL, redisConnection } from './connection.js';
 export { defaultJobOptions } from './job-options.js';
@@ -71,14 +26,3 @@ export {
   portFromEnv,
   serviceEnv,
 } from './service-env.js';
-export {
-  CAM_EVALUATION_DEFAULTS,
-  CamEvaluationJobSchema,
-  CamEvaluationRequestSchema,
-  CamEvaluationResultSchema,
-  CamEvaluationRowSchema,
-  type CamEvaluationJob,
-  type CamEvaluationRequest,
-  type CamEvaluationRequestInput,
-  type CamEvaluationResult,
-} from './evaluation-schemas.js';

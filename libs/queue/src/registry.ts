@@ -1,4 +1,3 @@
-import { CamEvaluationRequestSchema } from './evaluation-schemas.js';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { SERVICE_ENV_DEFAULTS } from './service-env.js';
@@ -8,7 +7,8 @@ import {
   SweepRequestSchema,
   TrainProgressSchema,
   type TrainProgress,
-} from './schemas.js';
+  CamEvaluationRequestSchema,
+} from '@cam/contracts';
 
 export const SweepRecordSchema = z.object({
   id: z.string(),

@@ -1,11 +1,10 @@
-import { isFinishedState } from '@cam/queue';
-import type { RunState } from './api-client.js';
+import { isFinishedState, type JobState } from '@cam/contracts';
 
 /** When each run was first seen active and first seen finished, from polling; and how much they overlapped. */
 export class ActivityLog {
   private readonly spans = new Map<string, { start?: number; end?: number }>();
 
-  observe(runId: string, state: RunState, now = Date.now()): void {
+  observe(runId: string, state: JobState, now = Date.now()): void {
     const span = this.spans.get(runId) ?? {};
     if (state === 'active' && span.start === undefined) span.start = now;
     if (isFinishedState(state) && span.end === undefined) {

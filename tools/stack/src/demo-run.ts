@@ -3,9 +3,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { envText, isFinishedState, portFromEnv } from '@cam/queue';
 import { ActivityLog } from './activity.js';
-import { ApiClient, type RunView } from './api-client.js';
+import { ApiClient, runFraction, type RunView } from '@cam/contracts';
 import { removeQueueKeys } from './cleanup.js';
-import { RunBars, runFraction } from './progress-bars.js';
+import { RunBars } from './progress-bars.js';
 import { freePort } from './redis.js';
 import { startStack, type Stack } from './stack.js';
 
@@ -45,18 +45,18 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A fixed-width text table of the runs. */
 export function runTable(runs: RunView[], bestId: string): string {
-  const pct = (v: unknown) => (typeof v === 'number' ? (100 * v).toFixed(2) : '-');
+  const pct = (v: number | null | undefined) => (typeof v === 'number' ? (100 * v).toFixed(2) : '-');
   const rows = runs.map((run) => {
-    const m = run.metrics ?? {};
+    const m = run.metrics;
     return [
       run.id + (run.id === bestId ? ' *' : ''),
       String(run.params.learningRate),
       run.state,
-      String(m.epochsRun ?? '-'),
-      pct(m.trainAccuracy),
-      pct(m.validationAccuracy),
-      pct(m.testAccuracy),
-      typeof m.wallSeconds === 'number' ? m.wallSeconds.toFixed(1) : '-',
+      String(m?.epochsRun ?? '-'),
+      pct(m?.trainAccuracy),
+      pct(m?.validationAccuracy),
+      pct(m?.testAccuracy),
+      m === null ? '-' : m.wallSeconds.toFixed(1),
     ];
   });
   const header = ['run', 'lr', 'state', 'epochs', 'train %', 'val %', 'test %', 'wall s'];
@@ -165,7 +165,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       supervisor: { onLine: (name, line) => log.write(`[${name}] ${line}\n`) },
     });
     opts.onStackStarted(stack);
-    const api = new ApiClient(stack.apiUrl);
+    const api = new ApiClient(stack.apiUrl, { token: process.env.API_TOKEN });
     const sweep = await trainSweep(api, opts, deadline);
     const bestId = (await api.getSweep(sweep.sweepId)).best?.id;
     const best = sweep.runs.find((run) => run.id === bestId);
@@ -184,7 +184,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const files: string[] = [];
     for (const url of urls) {
       const file = join(batchDir, basename(new URL(url, stack.apiUrl).pathname));
-      await writeFile(file, await api.download(url));
+      await writeFile(file, new Uint8Array(await api.download(url)));
       files.push(file);
     }
     const result = {

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { envText, portFromEnv } from '@cam/queue';
+import { ensureDashboardBuilt } from './dashboard.js';
 import { resolveRedis, type RedisHandle, type ResolveRedisOptions } from './redis.js';
 import { Supervisor, type SupervisorOptions, defaultOnLine } from './supervisor.js';
 
@@ -28,6 +29,8 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** How long to wait for the API's /readyz. @defaultValue 60000 */
   readyTimeoutMs?: number;
+  /** Build apps/dashboard when missing or stale, before the API starts. @defaultValue true */
+  buildDashboard?: boolean;
   /** Output and exit handling of the children. @defaultValue output to stdout, prefixed */
   supervisor?: Pick<SupervisorOptions, 'onLine' | 'onExit' | 'graceMs'>;
 }
@@ -80,6 +83,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const artifactsDir = resolve(
     opts.artifactsDir ?? envText(process.env, 'ARTIFACTS_DIR') ?? resolve(REPO_ROOT, 'artifacts'),
   );
+  if (opts.buildDashboard ?? true) await ensureDashboardBuilt();
   const redis = await resolveRedis(opts.redis);
   // Trainers share the cores: each gets its slice of threads unless TRAIN_THREADS says otherwise.
   const trainThreads = String(Math.max(1, Math.floor(availableParallelism() / Math.max(1, trainers))));

@@ -13,7 +13,8 @@ try {
     process.exit(1);
   });
   console.log(
-    `[stack] API ${stack.apiUrl} (dashboard ${stack.apiUrl}/admin/queues), Redis ${stack.redis.url} ` +
+    `[stack] dashboard ${stack.apiUrl}/ (API ${stack.apiUrl}/v1, queues ${stack.apiUrl}/admin/queues), ` +
+      `Redis ${stack.redis.url} ` +
       `(${stack.redis.source}), ${options.trainers} trainer(s), ${options.renderers} renderer(s), ` +
       `artifacts in ${stack.artifactsDir}. Ctrl-C stops.`,
   );

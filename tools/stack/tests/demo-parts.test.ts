@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ActivityLog } from '../src/activity.js';
-import type { RunView } from '../src/api-client.js';
 import { runTable } from '../src/demo-run.js';
-import { runFraction } from '../src/progress-bars.js';
+import { RUN_PARAM_DEFAULTS, runFraction, type RunView } from '@cam/contracts';
 
 const progress = {
   epoch: 2,
@@ -20,7 +19,7 @@ function run(id: string, learningRate: number, metrics: RunView['metrics'] = nul
     id,
     sweepId: 's-1',
     state: 'completed',
-    params: { learningRate },
+    params: { ...RUN_PARAM_DEFAULTS, learningRate },
     progress,
     metrics,
     artifacts: [],
@@ -65,7 +64,9 @@ describe('runTable', () => {
           trainAccuracy: 0.9,
           validationAccuracy: 0.91,
           testAccuracy: 0.905,
+          testLoss: 0.3,
           wallSeconds: 100,
+          history: [],
         }),
         { ...run('r-b', 0.003), state: 'failed' },
       ],

@@ -22,6 +22,7 @@ describe('startStack', () => {
       artifactsDir,
       redis,
       env,
+      buildDashboard: false,
       supervisor: { onLine: (name, line) => lines.push(`${name}: ${line}`), graceMs: 10_000 },
     });
     try {
@@ -50,6 +51,7 @@ describe('startStack', () => {
         artifactsDir,
         redis,
         env,
+        buildDashboard: false,
         readyTimeoutMs: 30_000,
         supervisor: { onLine: () => undefined, onExit: (name) => children.push(name) },
       });

@@ -11,7 +11,7 @@ import {
 } from '@cam/queue';
 import type { ApiDeps } from '../deps.js';
 import { badRequest, notFound, parseInput } from '../errors.js';
-import type { CamBatchView } from '../schemas.js';
+import type { CamBatchView } from '@cam/contracts';
 import { sendArtifact } from '../services/files.js';
 import { toJobState } from '../services/job-state.js';
 import { checkPngImages } from '../services/png.js';
@@ -66,6 +66,15 @@ export function camBatchesController(deps: ApiDeps) {
         id: batch.id,
         runId: batch.runId,
         state: toJobState(bullState, false),
+        settings: {
+          method: batch.request.method,
+          target: batch.request.target,
+          colormap: batch.request.colormap,
+          size: batch.request.size,
+          alpha: batch.request.alpha,
+          split: batch.request.indices === undefined ? null : (batch.request.split ?? 'test'),
+          indices: batch.request.indices ?? null,
+        },
         items: (rendered?.items ?? []).map(({ file, ...item }) => ({
           ...item,
           png: fileUrl(batch.id, file),

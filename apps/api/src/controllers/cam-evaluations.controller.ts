@@ -10,7 +10,7 @@ import {
 } from '@cam/queue';
 import type { ApiDeps } from '../deps.js';
 import { notFound, parseInput } from '../errors.js';
-import type { CamEvaluationView } from '../schemas.js';
+import type { CamEvaluationView } from '@cam/contracts';
 import { sendArtifact } from '../services/files.js';
 import { toJobState } from '../services/job-state.js';
 import { completedRun } from '../services/runs.js';

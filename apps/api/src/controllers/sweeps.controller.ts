@@ -1,18 +1,17 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
+import { SweepRequestSchema, expandGrid, isId, newId, type RunRecord, type SweepRecord } from '@cam/queue';
 import {
   JOB_STATES,
-  SweepRequestSchema,
-  expandGrid,
-  isId,
-  newId,
-  type JobState,
-  type RunRecord,
-  type SweepRecord,
-} from '@cam/queue';
+  isFinishedState,
+  type StateCounts,
+  type SweepCreated,
+  type SweepList,
+  type SweepView,
+} from '@cam/contracts';
 import type { ApiDeps } from '../deps.js';
 import { notFound, parseInput } from '../errors.js';
-import type { SweepCreated, SweepList, SweepView } from '../schemas.js';
+import { streamEvents, type EventStreamOptions } from '../services/event-stream.js';
 import { snapshotRun } from '../services/runs.js';
 
 const ListQuerySchema = z.object({
@@ -34,7 +33,7 @@ async function describeSweep(deps: ApiDeps, sweep: SweepRecord): Promise<SweepVi
       return snapshotRun(deps, run);
     }),
   );
-  const states = Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as Record<JobState, number>;
+  const states = Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as StateCounts;
   let best: SweepView['best'] = null;
   for (const { run, result } of runs) {
     const accuracy = result?.metrics.validationAccuracy;
@@ -60,7 +59,7 @@ async function describeSweep(deps: ApiDeps, sweep: SweepRecord): Promise<SweepVi
   };
 }
 
-export function sweepsController(deps: ApiDeps) {
+export function sweepsController(deps: ApiDeps, events: EventStreamOptions = {}) {
   return {
     /** POST /v1/sweeps: one training job per grid combination. */
     async create(req: Request, res: Response): Promise<void> {
@@ -88,15 +87,23 @@ export function sweepsController(deps: ApiDeps) {
       res.status(202).location(`/v1/sweeps/${sweepId}`).json(body);
     },
 
-    /** GET /v1/sweeps?offset&limit: newest first. */
+    /** GET /v1/sweeps?offset&limit: newest first, each with its run states and best run. */
     async list(req: Request, res: Response): Promise<void> {
       const { offset, limit } = parseInput(ListQuerySchema, req.query);
       const [sweeps, total] = await Promise.all([
         deps.registry.listSweeps({ offset, limit }),
         deps.registry.countSweeps(),
       ]);
+      const views = await Promise.all(sweeps.map((sweep) => describeSweep(deps, sweep)));
       const body: SweepList = {
-        sweeps: sweeps.map(({ id, name, createdAt, runIds }) => ({ id, name, createdAt, runIds })),
+        sweeps: views.map(({ id, name, createdAt, runs, states, best }) => ({
+          id,
+          name,
+          createdAt,
+          runIds: runs.map((run) => run.id),
+          states,
+          best,
+        })),
         total,
       };
       res.json(body);
@@ -105,6 +112,28 @@ export function sweepsController(deps: ApiDeps) {
     /** GET /v1/sweeps/:id: runs with state and progress, and the best run by validation accuracy. */
     async get(req: Request<{ id: string }>, res: Response): Promise<void> {
       res.json(await describeSweep(deps, await findSweep(deps, req.params.id)));
+    },
+
+    /**
+     * GET /v1/sweeps/:id/events: Server-Sent Events, a `sweep` event (the body of GET /v1/sweeps/:id) whenever
+     * any run's state or progress changed; one stream per sweep, however many runs it has. The stream ends
+     * once every run is finished.
+     */
+    async events(req: Request<{ id: string }>, res: Response): Promise<void> {
+      const sweep = await findSweep(deps, req.params.id);
+      let last = '';
+      await streamEvents(
+        req,
+        res,
+        async (send) => {
+          const view = await describeSweep(deps, sweep);
+          const text = JSON.stringify(view);
+          if (text !== last) send('sweep', view);
+          last = text;
+          return view.runs.every((run) => isFinishedState(run.state));
+        },
+        { ...events, ready: () => deps.redis.status === 'ready' },
+      );
     },
 
     /**

@@ -2,11 +2,12 @@ import { Router } from 'express';
 import { sweepsController } from '../controllers/sweeps.controller.js';
 import type { RouteContext } from './context.js';
 
-export function sweepsRoute({ deps, guard, json }: RouteContext): Router {
-  const c = sweepsController(deps);
+export function sweepsRoute({ deps, guard, json, events }: RouteContext): Router {
+  const c = sweepsController(deps, events);
   return Router()
     .post('/', json, guard(c.create))
     .get('/', guard(c.list))
     .get('/:id', guard(c.get))
+    .get('/:id/events', guard(c.events))
     .delete('/:id', guard(c.cancel));
 }

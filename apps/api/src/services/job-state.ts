@@ -1,4 +1,4 @@
-import type { JobState } from '@cam/queue';
+import type { JobState } from '@cam/contracts';
 
 const QUEUED_STATES = new Set(['waiting', 'wait', 'delayed', 'prioritized', 'waiting-children', 'paused']);
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { CamBatchRequestSchema, CamEvaluationRequestSchema, SweepRequestSchema } from '@cam/queue';
 import {
+  CamBatchRequestSchema,
+  CamEvaluationRequestSchema,
   CamBatchCreatedSchema,
   CamBatchSchema,
   CamEvaluationCreatedSchema,
@@ -10,8 +11,9 @@ import {
   RunSchema,
   SweepCreatedSchema,
   SweepListSchema,
+  SweepRequestSchema,
   SweepSchema,
-} from '../schemas.js';
+} from '@cam/contracts';
 
 type Schema = z.ZodType;
 
@@ -27,7 +29,15 @@ const COMMON_ERRORS = { '401': error('missing or wrong bearer token'), '503': er
 export function openApiDocument(): Record<string, unknown> {
   return {
     openapi: '3.1.0',
-    info: { title: 'CAM platform API', version: '0.1.0' },
+    info: {
+      title: 'CAM platform API',
+      version: '0.1.0',
+      description:
+        'Training sweeps of CAM-capable CNNs on MNIST and class activation map renders, as queued jobs.',
+      license: { name: 'MIT', identifier: 'MIT' },
+    },
+    // Relative: the API serves this document itself, so its own origin is the server.
+    servers: [{ url: '/', description: 'the server this document is served from' }],
     components: {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'required when API_TOKEN is set' },
@@ -37,6 +47,7 @@ export function openApiDocument(): Record<string, unknown> {
     paths: {
       '/v1/sweeps': {
         post: {
+          operationId: 'createSweep',
           summary: 'Enqueue a sweep: one training run per combination of grid values',
           requestBody: { required: true, content: json(SweepRequestSchema, 'input') },
           responses: {
@@ -48,6 +59,7 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
         get: {
+          operationId: 'listSweeps',
           summary: 'List sweeps, newest first',
           parameters: [
             { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0 } },
@@ -63,10 +75,12 @@ export function openApiDocument(): Record<string, unknown> {
       '/v1/sweeps/{id}': {
         parameters: [idParam('id')],
         get: {
+          operationId: 'getSweep',
           summary: 'A sweep with its runs, their states and progress, and the best run',
           responses: { '200': ok('sweep', SweepSchema), '404': error('unknown sweep'), ...COMMON_ERRORS },
         },
         delete: {
+          operationId: 'cancelSweep',
           summary: 'Cancel the queued and active runs of a sweep',
           responses: {
             '200': ok('sweep after cancelling', SweepSchema),
@@ -75,9 +89,26 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      '/v1/sweeps/{id}/events': {
+        parameters: [idParam('id')],
+        get: {
+          operationId: 'sweepEvents',
+          summary:
+            'Server-Sent Events: a `sweep` event (the sweep as GET /v1/sweeps/{id} answers it) on every change, until every run finished',
+          responses: {
+            '200': {
+              description: 'text/event-stream',
+              content: { 'text/event-stream': { schema: z.toJSONSchema(SweepSchema) } },
+            },
+            '404': error('unknown sweep'),
+            ...COMMON_ERRORS,
+          },
+        },
+      },
       '/v1/runs/{id}': {
         parameters: [idParam('id')],
         get: {
+          operationId: 'getRun',
           summary: 'A run',
           responses: { '200': ok('run', RunSchema), '404': error('unknown run'), ...COMMON_ERRORS },
         },
@@ -85,6 +116,7 @@ export function openApiDocument(): Record<string, unknown> {
       '/v1/runs/{id}/events': {
         parameters: [idParam('id')],
         get: {
+          operationId: 'runEvents',
           summary:
             'Server-Sent Events: `state` ({state}) and `progress` (TrainProgress) events until a final state',
           responses: {
@@ -100,6 +132,7 @@ export function openApiDocument(): Record<string, unknown> {
       '/v1/runs/{id}/artifacts/{name}': {
         parameters: [idParam('id'), idParam('name')],
         get: {
+          operationId: 'getRunArtifact',
           summary: 'A file of the run folder (model.json, weights.bin, metrics.json, curves.png, CSVs)',
           responses: {
             '200': { description: 'the file' },
@@ -111,6 +144,7 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/v1/cam-batches': {
         post: {
+          operationId: 'createCamBatch',
           summary:
             'Render CAMs of dataset samples (split + indices) or uploaded PNGs (images) with a completed run',
           requestBody: { required: true, content: json(CamBatchRequestSchema, 'input') },
@@ -128,6 +162,7 @@ export function openApiDocument(): Record<string, unknown> {
       '/v1/cam-batches/{id}': {
         parameters: [idParam('id')],
         get: {
+          operationId: 'getCamBatch',
           summary: 'A CAM batch',
           responses: { '200': ok('batch', CamBatchSchema), '404': error('unknown batch'), ...COMMON_ERRORS },
         },
@@ -135,6 +170,7 @@ export function openApiDocument(): Record<string, unknown> {
       '/v1/cam-batches/{id}/files/{name}': {
         parameters: [idParam('id'), idParam('name')],
         get: {
+          operationId: 'getCamBatchFile',
           summary: 'An item PNG, montage.png or cams.npy of a batch',
           responses: {
             '200': { description: 'the file' },
@@ -146,6 +182,7 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/v1/cam-evaluations': {
         post: {
+          operationId: 'createCamEvaluation',
           summary:
             'Evaluate CAM methods of a completed run on its first test digits: deletion / insertion AUC, average drop / increase in confidence, ROAD, pointing game, localization, sanity check, with random-map and centred-blob baselines',
           requestBody: { required: true, content: json(CamEvaluationRequestSchema, 'input') },
@@ -162,6 +199,7 @@ export function openApiDocument(): Record<string, unknown> {
       '/v1/cam-evaluations/{id}': {
         parameters: [idParam('id')],
         get: {
+          operationId: 'getCamEvaluation',
           summary: 'A CAM evaluation: state, and once completed its rows and file URLs',
           responses: {
             '200': ok('evaluation', CamEvaluationSchema),
@@ -173,6 +211,7 @@ export function openApiDocument(): Record<string, unknown> {
       '/v1/cam-evaluations/{id}/files/{name}': {
         parameters: [idParam('id'), idParam('name')],
         get: {
+          operationId: 'getCamEvaluationFile',
           summary: 'evaluation.json, evaluation.md or curves.png of an evaluation',
           responses: {
             '200': { description: 'the file' },
@@ -183,10 +222,16 @@ export function openApiDocument(): Record<string, unknown> {
         },
       },
       '/healthz': {
-        get: { summary: 'Liveness', security: [], responses: { '200': { description: 'alive' } } },
+        get: {
+          operationId: 'liveness',
+          summary: 'Liveness',
+          security: [],
+          responses: { '200': { description: 'alive' } },
+        },
       },
       '/readyz': {
         get: {
+          operationId: 'readiness',
           summary: 'Readiness (Redis answers)',
           security: [],
           responses: { '200': { description: 'ready' }, '503': error('Redis unreachable') },
@@ -194,6 +239,7 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/metrics': {
         get: {
+          operationId: 'metrics',
           summary: 'Prometheus metrics',
           security: [],
           responses: { '200': { description: 'text exposition format' } },

@@ -3,10 +3,10 @@ import {
   runArtifactsPrefix,
   type RunStatus,
   type TrainingJobResult,
-  type JobState,
 } from '@cam/queue';
 import type { ApiDeps } from '../deps.js';
 import { HttpError, notFound } from '../errors.js';
+import { RunMetricsSchema, type JobState, type RunMetrics } from '@cam/contracts';
 import { toJobState } from './job-state.js';
 
 export interface RunSnapshot {
@@ -53,13 +53,14 @@ export async function completedRun(deps: ApiDeps, runId: string): Promise<RunSta
 export async function runFiles(
   deps: ApiDeps,
   runId: string,
-): Promise<{ metrics: unknown; artifacts: string[] }> {
+): Promise<{ metrics: RunMetrics | null; artifacts: string[] }> {
   const prefix = `${runArtifactsPrefix(runId)}/`;
   const artifacts = (await deps.store.list(prefix))
     .map((key) => key.slice(prefix.length))
     .filter((name) => !name.includes('/'));
-  const metrics = artifacts.includes('metrics.json') ? await readJson(deps, metricsKey(runId)) : null;
-  return { metrics, artifacts };
+  const json = artifacts.includes('metrics.json') ? await readJson(deps, metricsKey(runId)) : null;
+  const metrics = RunMetricsSchema.safeParse(json);
+  return { metrics: metrics.success ? metrics.data : null, artifacts };
 }
 
 /** A JSON artifact, or null while it is still being written (not yet valid JSON). */

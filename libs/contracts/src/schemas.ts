@@ -10,14 +10,13 @@ import {
 } from './vocabulary.js';
 import { ID_PATTERN } from './ids.js';
 
-const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+/** The PNG signature as the 8 characters atob() decodes it to. */
+const PNG_SIGNATURE = '\x89PNG\r\n\x1a\n';
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
-/** True when `text` is base64 whose decoded bytes start with the PNG signature. */
+/** True when `text` is base64 whose decoded bytes start with the PNG signature (atob: Node and browsers). */
 export function isPngBase64(text: string): boolean {
-  if (!BASE64.test(text)) return false;
-  const head = Buffer.from(text.slice(0, 12), 'base64');
-  return head.subarray(0, PNG_SIGNATURE.length).equals(PNG_SIGNATURE);
+  return BASE64.test(text) && text.length >= 12 && atob(text.slice(0, 12)).startsWith(PNG_SIGNATURE);
 }
 
 export const IdSchema = z.string().regex(ID_PATTERN, 'must be an id such as r-0123456789ab');
@@ -250,6 +249,8 @@ export const CamJobResultSchema = z.strictObject({
       label: z.int().nullable(),
       predicted: z.int(),
       target: z.int(),
+      /** Softmax over the classes (absent in results of renderers older than this field). */
+      probabilities: z.array(z.number()).optional(),
       file: z.string(),
     }),
   ),
