@@ -1,5 +1,6 @@
 import type { TrainOptions, TrainResult } from '@cam/model';
 import {
+  customArchSpec,
   runArtifactsPrefix,
   TrainingJobSchema,
   type JobRegistry,
@@ -29,19 +30,10 @@ export interface TrainingProcessorDeps {
   trainDefaults?: Partial<TrainOptions>;
 }
 
-/** The model library's options for one run's parameters (a custom arch gets MNIST's input shape and 10 classes). */
+/** The model library's options for one run's parameters (a custom arch as the request schema checked it). */
 export function trainOptionsFor(params: RunParams, outDir: string): TrainOptions {
   const { arch, ...rest } = params;
-  const archSpec =
-    typeof arch === 'string'
-      ? arch
-      : {
-          name: arch.name ?? 'custom',
-          inputShape: [28, 28, 1] as [number, number, number],
-          convs: arch.convs,
-          classes: 10,
-        };
-  return { ...rest, arch: archSpec, outDir };
+  return { ...rest, arch: typeof arch === 'string' ? arch : customArchSpec(arch), outDir };
 }
 
 /** File names in the run folder (recursively, '/'-separated) except the checkpoint. */

@@ -10,6 +10,7 @@ import {
   takeFirst,
 } from '@cam/dataset';
 import { type ArchSpec, resolveArch } from './arch.js';
+import { checkValidationSplit } from './rules.js';
 import { type RunMetrics, writeRunArtifacts } from './artifacts.js';
 import { type BackendPreference, initBackend } from './backend.js';
 import { buildModel, parameterCount } from './build.js';
@@ -195,10 +196,11 @@ function resolveOptions(opts: TrainOptions): Resolved {
     throw new RangeError(`learningRate: must be a positive number, got ${r.learningRate}`);
   if (!OPTIMIZER_NAMES.includes(r.optimizer))
     throw new RangeError(`optimizer: must be one of ${OPTIMIZER_NAMES.join(', ')}, got '${r.optimizer}'`);
-  if (!(r.validationSplit >= 0 && r.validationSplit < 1))
-    throw new RangeError(`validationSplit: must be in [0, 1), got ${r.validationSplit}`);
-  if (r.patience !== undefined && r.validationSplit === 0)
-    throw new RangeError('patience: early stopping needs a validation set (validationSplit > 0)');
+  checkValidationSplit({
+    validationSplit: r.validationSplit,
+    patience: r.patience,
+    trainCount: opts.trainSize,
+  });
   if (!Number.isInteger(r.seed)) throw new RangeError(`seed: must be an integer, got ${r.seed}`);
   if (typeof r.outDir !== 'string' || r.outDir === '') throw new RangeError('outDir: must be a folder path');
   validateSchedule(r.lrSchedule);

@@ -42,6 +42,7 @@ export {
   type TrainProgress,
 } from './schemas.js';
 export { expandGrid } from './grid.js';
+export { type CustomArch, customArchSpec } from './library-rules.js';
 export { DEFAULT_REDIS_URL, redisConnection } from './connection.js';
 export { defaultJobOptions } from './job-options.js';
 export { camBatchArtifactsPrefix, runArtifactsPrefix } from './layout.js';
