@@ -1,7 +1,16 @@
+import { UnrecoverableError } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { greyDigitFromPng } from '@cam/cam/upload';
 import { checkValidationSplit, validateArch } from '@cam/model/rules';
-import { LIMITS, customArchSpec, type TrainingJob, type TrainingJobResult } from '@cam/queue';
+import {
+  LIMITS,
+  customArchSpec,
+  type CamJob,
+  type CamJobResult,
+  type TrainingJob,
+  type TrainingJobResult,
+} from '@cam/queue';
+import type { CamBatchView, RunView, SweepView } from '../src/schemas.js';
 import { anySizeGreyPng, fakeTrainer } from './fixtures.js';
 import { QUEUE_NAMES, startApi, waitFor, type TestApi } from './support.js';
 
@@ -172,5 +181,36 @@ describe('the general rule: 400 exactly when the library refuses', () => {
     const batches = await api.deps.queues.camRender.getJobs(['waiting']);
     // One batch per accepted upload row above (1x1, 28x28, 896x1).
     expect(batches).toHaveLength(3);
+  });
+});
+
+describe('a job that fails for good shows why', () => {
+  it('in GET /v1/runs/:id, in the sweep, and in GET /v1/cam-batches/:id', async () => {
+    const sweep = (await (await api.call('POST', '/v1/sweeps', { name: 'f', epochs: 1 })).json()) as {
+      id: string;
+      runs: { id: string }[];
+    };
+    const runId = sweep.runs[0]!.id;
+    api.worker<TrainingJob, TrainingJobResult>(QUEUE_NAMES.training, async () => {
+      throw new UnrecoverableError('the dataset is gone');
+    });
+    const run = await waitFor(async () => {
+      const body = (await (await api.call('GET', `/v1/runs/${runId}`)).json()) as RunView;
+      return body.state === 'failed' ? body : undefined;
+    });
+    expect(run.failure).toBe('the dataset is gone');
+    const view = (await (await api.call('GET', `/v1/sweeps/${sweep.id}`)).json()) as SweepView;
+    expect(view.runs[0]?.failure).toBe('the dataset is gone');
+
+    api.worker<CamJob, CamJobResult>(QUEUE_NAMES.camRender, async () => {
+      throw new UnrecoverableError('images[0]: is not a decodable PNG');
+    });
+    const created = await api.call('POST', '/v1/cam-batches', { runId: completedRun, indices: [0] });
+    const { id } = (await created.json()) as { id: string };
+    const batch = await waitFor(async () => {
+      const body = (await (await api.call('GET', `/v1/cam-batches/${id}`)).json()) as CamBatchView;
+      return body.state === 'failed' ? body : undefined;
+    });
+    expect(batch.failure).toBe('images[0]: is not a decodable PNG');
   });
 });

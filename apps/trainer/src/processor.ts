@@ -1,4 +1,4 @@
-import type { TrainOptions, TrainResult } from '@cam/model';
+import { ArchSpecError, TrainOptionsError, type TrainOptions, type TrainResult } from '@cam/model';
 import {
   customArchSpec,
   runArtifactsPrefix,
@@ -91,6 +91,11 @@ export function trainingProcessor(deps: TrainingProcessorDeps) {
         signal,
         log: (line) => log(`run ${runId}: ${line}`),
       });
+    } catch (err) {
+      // The model library refused the options: another attempt would be refused the same way.
+      if (err instanceof TrainOptionsError || err instanceof ArchSpecError)
+        throw new UnrecoverableError(`run ${runId}: ${err.message}`);
+      throw err;
     } finally {
       watch.stop();
       await reporter.flush();

@@ -66,8 +66,9 @@ export function camBatchesController(deps: ApiDeps) {
     /** GET /v1/cam-batches/:id: state, and once rendered the items with URLs of their files. */
     async get(req: Request<{ id: string }>, res: Response): Promise<void> {
       const batch = await findBatch(deps, req.params.id);
+      // The state first: a job read after it is at least as new, so a failed one carries its reason.
+      const bullState = await deps.queues.camRender.getJobState(batch.id);
       const job = await deps.queues.camRender.getJob(batch.id);
-      const bullState = job === undefined ? 'unknown' : await job.getState();
       const result = CamJobResultSchema.safeParse(job?.returnvalue);
       const rendered = bullState === 'completed' && result.success ? result.data : null;
       const body: CamBatchView = {
@@ -80,6 +81,7 @@ export function camBatchesController(deps: ApiDeps) {
         })),
         montage: rendered === null ? null : fileUrl(batch.id, rendered.montage),
         npy: rendered === null ? null : fileUrl(batch.id, rendered.npy),
+        failure: bullState === 'failed' ? (job?.failedReason ?? null) : null,
       };
       res.json(body);
     },

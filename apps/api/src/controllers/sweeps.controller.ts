@@ -69,12 +69,13 @@ async function describeSweep(deps: ApiDeps, sweep: SweepRecord): Promise<SweepVi
     createdAt: sweep.createdAt,
     request: sweep.request,
     states,
-    runs: runs.map(({ run, state, result }) => ({
+    runs: runs.map(({ run, state, result, failure }) => ({
       id: run.id,
       state,
       params: run.params,
       progress: run.progress,
       summary: result?.metrics ?? null,
+      failure,
     })),
     best,
   };
