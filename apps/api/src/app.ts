@@ -14,6 +14,7 @@ import { sweepsRoute } from './routes/sweeps.route.js';
 import { redisHandler } from './services/deadline.js';
 import { createMetrics } from './services/metrics.js';
 import { openApiDocument } from './services/openapi.js';
+import { PngChecker } from './services/png.js';
 
 export interface AppOptions {
   /** When set, /v1 and /admin need `Authorization: Bearer <token>`. @defaultValue process.env.API_TOKEN */
@@ -23,6 +24,8 @@ export interface AppOptions {
   /** How long a request may wait for Redis before a 503. @defaultValue 3000 */
   redisTimeoutMs?: number;
   events?: RunEventsOptions;
+  /** Decodes uploaded PNGs off the event loop. @defaultValue a PngChecker of its own */
+  pngChecker?: PngChecker;
 }
 
 /** The Express app: routes, auth, Redis guard, metrics and the one error handler. */
@@ -35,6 +38,7 @@ export function createApp(deps: ApiDeps, options: AppOptions = {}): Express {
     guard: redisHandler(deps.redis, timeoutMs) as RouteContext['guard'],
     json: [requireJson, express.json({ limit: options.bodyLimit ?? '8mb', strict: false })],
     events: options.events ?? {},
+    pngChecker: options.pngChecker ?? new PngChecker(),
   };
   const openApi = openApiDocument();
   const requireRedis: RequestHandler = (_req, _res, next) =>

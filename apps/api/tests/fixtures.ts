@@ -4,6 +4,7 @@ import { crc32, deflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import type { Job } from 'bullmq';
 import type { CamJob, CamJobResult, JobRegistry, TrainingJob, TrainingJobResult } from '@cam/queue';
+import { QUEUE_NAMES, waitFor, type TestApi } from './support.js';
 
 /** A grey PNG of the given size (a real, decodable image). */
 export function greyPng(width: number, height: number, value = 128): Buffer {
@@ -107,4 +108,19 @@ export function fakeRenderer(artifactsDir: string) {
     await writeFile(path.join(dir, 'cams.npy'), Buffer.concat([Buffer.from([0x93]), Buffer.from('NUMPY')]));
     return { batchId, items, montage: 'montage.png', npy: 'cams.npy' };
   };
+}
+
+/** Creates a one-run sweep and completes its run with fakeTrainer; returns the run id (CAM batches need one). */
+export async function completedRun(api: TestApi): Promise<string> {
+  const created = (await (await api.call('POST', '/v1/sweeps', { name: 'done', epochs: 1 })).json()) as {
+    runs: { id: string }[];
+  };
+  const runId = created.runs[0]!.id;
+  const worker = api.worker<TrainingJob, TrainingJobResult>(
+    QUEUE_NAMES.training,
+    fakeTrainer(api.deps.registry, api.artifactsDir, 1),
+  );
+  await waitFor(async () => ((await api.deps.queues.training.getJob(runId))?.finishedOn ? true : undefined));
+  await worker.close();
+  return runId;
 }

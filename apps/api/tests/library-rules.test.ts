@@ -11,7 +11,7 @@ import {
   type TrainingJobResult,
 } from '@cam/queue';
 import type { CamBatchView, RunView, SweepView } from '../src/schemas.js';
-import { anySizeGreyPng, fakeTrainer } from './fixtures.js';
+import { anySizeGreyPng, completedRun as completeOneRun } from './fixtures.js';
 import { QUEUE_NAMES, startApi, waitFor, type TestApi } from './support.js';
 
 /**
@@ -28,18 +28,7 @@ interface ErrorBody {
 
 beforeAll(async () => {
   api = await startApi();
-  const created = (await (await api.call('POST', '/v1/sweeps', { name: 'done', epochs: 1 })).json()) as {
-    runs: { id: string }[];
-  };
-  completedRun = created.runs[0]!.id;
-  const worker = api.worker<TrainingJob, TrainingJobResult>(
-    QUEUE_NAMES.training,
-    fakeTrainer(api.deps.registry, api.artifactsDir, 1),
-  );
-  await waitFor(async () =>
-    (await api.deps.queues.training.getJob(completedRun))?.finishedOn ? true : undefined,
-  );
-  await worker.close();
+  completedRun = await completeOneRun(api);
 });
 afterAll(async () => {
   await api.close();

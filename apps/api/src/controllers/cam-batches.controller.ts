@@ -1,4 +1,4 @@
-import type { Request, Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import {
   CamBatchRequestSchema,
   CamJobResultSchema,
@@ -7,6 +7,7 @@ import {
   isId,
   newId,
   type CamBatchRecord,
+  type CamBatchRequest,
   type CamJob,
 } from '@cam/queue';
 import type { ApiDeps } from '../deps.js';
@@ -14,7 +15,7 @@ import { HttpError, badRequest, notFound, parseInput } from '../errors.js';
 import type { CamBatchView } from '../schemas.js';
 import { sendArtifact } from '../services/files.js';
 import { toJobState } from '../services/job-state.js';
-import { checkPngImages } from '../services/png.js';
+import type { PngChecker } from '../services/png.js';
 import { snapshotRun } from '../services/runs.js';
 
 async function findBatch(deps: ApiDeps, id: string): Promise<CamBatchRecord> {
@@ -23,12 +24,22 @@ async function findBatch(deps: ApiDeps, id: string): Promise<CamBatchRecord> {
   return batch;
 }
 
-export function camBatchesController(deps: ApiDeps) {
+/** A request that passed step 1, with the split defaulted and the run's dataset. */
+interface AcceptedBatch {
+  request: CamBatchRequest;
+  split: CamJob['split'];
+  dataset: CamJob['dataset'];
+}
+
+export function camBatchesController(deps: ApiDeps, pngChecker: PngChecker) {
   const fileUrl = (batchId: string, name: string) =>
     `/v1/cam-batches/${batchId}/files/${encodeURIComponent(name)}`;
   return {
-    /** POST /v1/cam-batches: 202 once the render job is queued; 409 while the run has not completed. */
-    async create(req: Request, res: Response): Promise<void> {
+    /**
+     * POST /v1/cam-batches, step 1 of 3: the request, the run (404; 409 while it has not completed) and the
+     * indices' range; the checked request waits in res.locals.
+     */
+    async accept(req: Request, res: Response): Promise<void> {
       const request = parseInput(CamBatchRequestSchema, req.body);
       const run = await deps.registry.getRun(request.runId);
       if (run === null) throw notFound('run', request.runId);
@@ -50,12 +61,25 @@ export function camBatchesController(deps: ApiDeps) {
             );
         });
       }
-      if (request.images !== undefined) checkPngImages(request.images);
+      const accepted: AcceptedBatch = { request, split, dataset: run.params.dataset };
+      res.locals['camBatch'] = accepted;
+    },
+
+    /** Step 2: uploaded images decoded as the renderer will, in a thread (400 naming the one it cannot read). */
+    async checkImages(_req: Request, res: Response, next: NextFunction): Promise<void> {
+      const { request } = res.locals['camBatch'] as AcceptedBatch;
+      if (request.images !== undefined) await pngChecker.check(request.images);
+      next();
+    },
+
+    /** Step 3: 202 once the render job is queued. */
+    async create(_req: Request, res: Response): Promise<void> {
+      const { request, split, dataset } = res.locals['camBatch'] as AcceptedBatch;
       const batchId = newId('camBatch');
-      const job: CamJob = { ...request, split, batchId, dataset: run.params.dataset };
+      const job: CamJob = { ...request, split, batchId, dataset };
       await deps.registry.createCamBatch({
         id: batchId,
-        runId: run.id,
+        runId: request.runId,
         createdAt: new Date().toISOString(),
         request,
       });

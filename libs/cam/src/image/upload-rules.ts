@@ -1,4 +1,7 @@
-import { resizeInputProblem } from './upsample.js';
+import { MAX_SIZE, resizeInputProblem } from './upsample.js';
+
+/** The largest side of an image the resizer takes (uploads larger than this are refused). */
+export { MAX_SIZE };
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 /** Bytes up to the end of IHDR's width and height: signature, chunk length and type, then two uint32. */
