@@ -4,6 +4,7 @@ import type { RunEventsOptions } from './controllers/runs.controller.js';
 import { HttpError, serviceUnavailable } from './errors.js';
 import { requireBearerToken } from './middleware/auth.js';
 import { errorHandler } from './middleware/error-handler.js';
+import { idempotent } from './middleware/idempotency.js';
 import { requireJson } from './middleware/require-json.js';
 import { adminRoute, ADMIN_BASE_PATH } from './routes/admin.route.js';
 import { camBatchesRoute } from './routes/cam-batches.route.js';
@@ -39,6 +40,7 @@ export function createApp(deps: ApiDeps, options: AppOptions = {}): Express {
     json: [requireJson, express.json({ limit: options.bodyLimit ?? '8mb', strict: false })],
     events: options.events ?? {},
     pngChecker: options.pngChecker ?? new PngChecker(),
+    idempotent: idempotent(deps.idempotency),
   };
   const openApi = openApiDocument();
   const requireRedis: RequestHandler = (_req, _res, next) =>

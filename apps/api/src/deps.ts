@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
+  IdempotencyStore,
   JobRegistry,
   QUEUE_NAMES,
   defaultJobOptions,
@@ -21,6 +22,8 @@ export interface ApiDeps {
   registry: JobRegistry;
   store: ArtifactStore;
   queues: { training: TrainingQueue; camRender: CamRenderQueue };
+  /** Idempotency-Key answers, beside the registry's keys. */
+  idempotency: IdempotencyStore;
 }
 
 export interface DepsConfig {
@@ -49,11 +52,11 @@ export function createDeps(config: DepsConfig = {}): ApiDeps & { close(): Promis
     camRender: new Queue<CamJob, CamJobResult, 'render'>(QUEUE_NAMES.camRender, queueOptions),
   };
   for (const queue of Object.values(queues)) queue.on('error', () => undefined);
+  const registryPrefix = config.registryPrefix ?? process.env.CAM_REGISTRY_PREFIX ?? 'cam';
   return {
     redis,
-    registry: new JobRegistry(redis, {
-      prefix: config.registryPrefix ?? process.env.CAM_REGISTRY_PREFIX ?? 'cam',
-    }),
+    registry: new JobRegistry(redis, { prefix: registryPrefix }),
+    idempotency: new IdempotencyStore(redis, { prefix: `${registryPrefix}:idempotency` }),
     store: new DirectoryArtifactStore(config.artifactsDir),
     queues,
     async close() {

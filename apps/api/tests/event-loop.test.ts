@@ -1,10 +1,9 @@
 import { PNG } from 'pngjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MAX_SIZE } from '@cam/cam/upload-rules';
 import { LIMITS } from '@cam/queue';
 import { PngChecker } from '../src/services/png.js';
-import { completedRun, greyPng } from './fixtures.js';
-import { startApi, type TestApi } from './support.js';
+import { apiWithCompletedRun, greyPng } from './fixtures.js';
 
 /** The costliest image to decode that a request may carry: the largest side, 16-bit RGBA. */
 function largest16BitPng(): string {
@@ -21,15 +20,7 @@ function largest16BitPng(): string {
   return PNG.sync.write(png, options).toString('base64');
 }
 
-let api: TestApi;
-let runId = '';
-beforeAll(async () => {
-  api = await startApi();
-  runId = await completedRun(api);
-});
-afterAll(async () => {
-  await api.close();
-});
+const context = apiWithCompletedRun();
 
 describe('the event loop stays free while uploads are decoded', () => {
   it('/healthz answers quickly while the largest allowed upload is decoded, and the upload gets its 202', async () => {
@@ -37,11 +28,13 @@ describe('the event loop stays free while uploads are decoded', () => {
     const images = Array.from({ length: LIMITS.maxCamItems }, () => image);
     const started = performance.now();
     let done = false;
-    const post = api.call('POST', '/v1/cam-batches', { runId, images }).finally(() => (done = true));
+    const post = context.api
+      .call('POST', '/v1/cam-batches', { runId: context.runId, images })
+      .finally(() => (done = true));
     const latencies: number[] = [];
     while (!done) {
       const t = performance.now();
-      expect((await api.call('GET', '/healthz')).status).toBe(200);
+      expect((await context.api.call('GET', '/healthz')).status).toBe(200);
       latencies.push(performance.now() - t);
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -60,7 +53,10 @@ describe('the event loop stays free while uploads are decoded', () => {
   it('names the image the decoding thread cannot read', async () => {
     const good = greyPng(28, 28).toString('base64');
     const corrupt = Buffer.from(greyPng(28, 28)).fill(7, 41).toString('base64');
-    const res = await api.call('POST', '/v1/cam-batches', { runId, images: [good, good, corrupt] });
+    const res = await context.api.call('POST', '/v1/cam-batches', {
+      runId: context.runId,
+      images: [good, good, corrupt],
+    });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(
       /^images\.2: is not a decodable PNG/,

@@ -4,7 +4,8 @@ import { crc32, deflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import type { Job } from 'bullmq';
 import type { CamJob, CamJobResult, JobRegistry, TrainingJob, TrainingJobResult } from '@cam/queue';
-import { QUEUE_NAMES, waitFor, type TestApi } from './support.js';
+import { afterAll, beforeAll } from 'vitest';
+import { QUEUE_NAMES, startApi, waitFor, type TestApi } from './support.js';
 
 /** A grey PNG of the given size (a real, decodable image). */
 export function greyPng(width: number, height: number, value = 128): Buffer {
@@ -108,6 +109,19 @@ export function fakeRenderer(artifactsDir: string) {
     await writeFile(path.join(dir, 'cams.npy'), Buffer.concat([Buffer.from([0x93]), Buffer.from('NUMPY')]));
     return { batchId, items, montage: 'montage.png', npy: 'cams.npy' };
   };
+}
+
+/** The API started before a test file's tests, with one completed run, and closed after them. */
+export function apiWithCompletedRun(): { api: TestApi; runId: string } {
+  const context = { api: undefined as unknown as TestApi, runId: '' };
+  beforeAll(async () => {
+    context.api = await startApi();
+    context.runId = await completedRun(context.api);
+  });
+  afterAll(async () => {
+    await context.api.close();
+  });
+  return context;
 }
 
 /** Creates a one-run sweep and completes its run with fakeTrainer; returns the run id (CAM batches need one). */

@@ -1,5 +1,5 @@
 import { UnrecoverableError } from 'bullmq';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { greyDigitFromPng } from '@cam/cam/upload';
 import { checkValidationSplit, validateArch } from '@cam/model/rules';
 import {
@@ -11,28 +11,19 @@ import {
   type TrainingJobResult,
 } from '@cam/queue';
 import type { CamBatchView, RunView, SweepView } from '../src/schemas.js';
-import { anySizeGreyPng, completedRun as completeOneRun } from './fixtures.js';
-import { QUEUE_NAMES, startApi, waitFor, type TestApi } from './support.js';
+import { anySizeGreyPng, apiWithCompletedRun } from './fixtures.js';
+import { QUEUE_NAMES, waitFor } from './support.js';
 
 /**
  * The API refuses at the door what a worker's library would refuse, because the request schemas call the
  * libraries' own checks. Each table row is fed to the library itself and to the API: the API answers 400
  * naming the field exactly when the library throws, and 202 when it does not.
  */
-let api: TestApi;
-let completedRun = '';
+const context = apiWithCompletedRun();
 
 interface ErrorBody {
   error: { code: string; message: string; details: { issues?: { path: string }[] } | null };
 }
-
-beforeAll(async () => {
-  api = await startApi();
-  completedRun = await completeOneRun(api);
-});
-afterAll(async () => {
-  await api.close();
-});
 
 /** True when `fn` throws. */
 function refuses(fn: () => unknown): boolean {
@@ -46,7 +37,7 @@ function refuses(fn: () => unknown): boolean {
 
 /** POSTs `body`; expects 202 when the library accepts, else 400 whose issues include `field`. */
 async function expectSameAnswer(route: string, body: unknown, libraryRefuses: boolean, field: string) {
-  const res = await api.call('POST', route, body);
+  const res = await context.api.call('POST', route, body);
   const text = await res.text();
   if (!libraryRefuses) {
     expect(res.status, text).toBe(202);
@@ -62,8 +53,8 @@ async function expectSameAnswer(route: string, body: unknown, libraryRefuses: bo
 describe("the issue's five requests that were accepted and then failed in a worker", () => {
   const png = (width: number, height: number) => anySizeGreyPng(width, height).toString('base64');
   it.each([
-    ['a 1000x1000 grey PNG', 'images.0', () => ({ runId: completedRun, images: [png(1000, 1000)] })],
-    ['a PNG of width 0', 'images.0', () => ({ runId: completedRun, images: [png(0, 28)] })],
+    ['a 1000x1000 grey PNG', 'images.0', () => ({ runId: context.runId, images: [png(1000, 1000)] })],
+    ['a PNG of width 0', 'images.0', () => ({ runId: context.runId, images: [png(0, 28)] })],
   ])('POST /v1/cam-batches with %s -> 400 at %s', async (_what, field, body) => {
     await expectSameAnswer('/v1/cam-batches', body(), true, field);
   });
@@ -132,7 +123,7 @@ describe('the general rule: 400 exactly when the library refuses', () => {
       );
     }
     // Each value is valid alone; the second run combines patience with no validation set.
-    const res = await api.call('POST', '/v1/sweeps', {
+    const res = await context.api.call('POST', '/v1/sweeps', {
       name: 'g',
       patience: 3,
       grid: { validationSplit: [0.2, 0] },
@@ -157,7 +148,7 @@ describe('the general rule: 400 exactly when the library refuses', () => {
       await expectSameAnswer(
         '/v1/cam-batches',
         {
-          runId: completedRun,
+          runId: context.runId,
           images: [anySizeGreyPng(28, 28).toString('base64'), bytes.toString('base64')],
         },
         libraryRefuses,
@@ -167,7 +158,7 @@ describe('the general rule: 400 exactly when the library refuses', () => {
   });
 
   it('nothing was queued for the refused requests', async () => {
-    const batches = await api.deps.queues.camRender.getJobs(['waiting']);
+    const batches = await context.api.deps.queues.camRender.getJobs(['waiting']);
     // One batch per accepted upload row above (1x1, 28x28, 896x1).
     expect(batches).toHaveLength(3);
   });
@@ -175,29 +166,29 @@ describe('the general rule: 400 exactly when the library refuses', () => {
 
 describe('a job that fails for good shows why', () => {
   it('in GET /v1/runs/:id, in the sweep, and in GET /v1/cam-batches/:id', async () => {
-    const sweep = (await (await api.call('POST', '/v1/sweeps', { name: 'f', epochs: 1 })).json()) as {
+    const sweep = (await (await context.api.call('POST', '/v1/sweeps', { name: 'f', epochs: 1 })).json()) as {
       id: string;
       runs: { id: string }[];
     };
     const runId = sweep.runs[0]!.id;
-    api.worker<TrainingJob, TrainingJobResult>(QUEUE_NAMES.training, async () => {
+    context.api.worker<TrainingJob, TrainingJobResult>(QUEUE_NAMES.training, async () => {
       throw new UnrecoverableError('the dataset is gone');
     });
     const run = await waitFor(async () => {
-      const body = (await (await api.call('GET', `/v1/runs/${runId}`)).json()) as RunView;
+      const body = (await (await context.api.call('GET', `/v1/runs/${runId}`)).json()) as RunView;
       return body.state === 'failed' ? body : undefined;
     });
     expect(run.failure).toBe('the dataset is gone');
-    const view = (await (await api.call('GET', `/v1/sweeps/${sweep.id}`)).json()) as SweepView;
+    const view = (await (await context.api.call('GET', `/v1/sweeps/${sweep.id}`)).json()) as SweepView;
     expect(view.runs[0]?.failure).toBe('the dataset is gone');
 
-    api.worker<CamJob, CamJobResult>(QUEUE_NAMES.camRender, async () => {
+    context.api.worker<CamJob, CamJobResult>(QUEUE_NAMES.camRender, async () => {
       throw new UnrecoverableError('images[0]: is not a decodable PNG');
     });
-    const created = await api.call('POST', '/v1/cam-batches', { runId: completedRun, indices: [0] });
+    const created = await context.api.call('POST', '/v1/cam-batches', { runId: context.runId, indices: [0] });
     const { id } = (await created.json()) as { id: string };
     const batch = await waitFor(async () => {
-      const body = (await (await api.call('GET', `/v1/cam-batches/${id}`)).json()) as CamBatchView;
+      const body = (await (await context.api.call('GET', `/v1/cam-batches/${id}`)).json()) as CamBatchView;
       return body.state === 'failed' ? body : undefined;
     });
     expect(batch.failure).toBe('images[0]: is not a decodable PNG');

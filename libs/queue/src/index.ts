@@ -59,3 +59,9 @@ export {
   type SweepRecord,
 } from './registry.js';
 export { closeOnSignals, workerLog } from './worker-process.js';
+export {
+  IdempotencyStore,
+  type IdempotencyClaim,
+  type IdempotencyStoreOptions,
+  type StoredAnswer,
+} from './idempotency.js';

@@ -12,6 +12,8 @@ export interface RouteContext {
     handler: (req: Request<P>, res: Response) => Promise<void>,
     options?: GuardOptions,
   ) => RequestHandler<P>;
+  /** Idempotency-Key handling for creating POSTs (after `json`). */
+  idempotent: RequestHandler;
   /** Checks uploaded PNGs off the event loop. */
   pngChecker: PngChecker;
   /** JSON body parsing with the content type and size checks (415, 413, 400). */
