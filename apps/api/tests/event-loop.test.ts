@@ -1,30 +1,14 @@
-import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { MAX_SIZE } from '@cam/cam/upload-rules';
+import { largestUploadPng } from '@cam/cam/upload';
 import { LIMITS } from '@cam/queue';
 import { PngChecker } from '../src/services/png.js';
 import { apiWithCompletedRun, greyPng } from './fixtures.js';
-
-/** The costliest image to decode that a request may carry: the largest side, 16-bit RGBA. */
-function largest16BitPng(): string {
-  const options = {
-    width: MAX_SIZE,
-    height: MAX_SIZE,
-    bitDepth: 16,
-    colorType: 6,
-    inputHasAlpha: true,
-  } as const;
-  const png = new PNG(options);
-  // pngjs takes 16-bit samples as a Uint16Array's bytes; one grey compresses to a few KB, so 64 fit a body.
-  png.data = Buffer.from(new Uint16Array(MAX_SIZE * MAX_SIZE * 4).fill(40_000).buffer);
-  return PNG.sync.write(png, options).toString('base64');
-}
 
 const context = apiWithCompletedRun();
 
 describe('the event loop stays free while uploads are decoded', () => {
   it('/healthz answers quickly while the largest allowed upload is decoded, and the upload gets its 202', async () => {
-    const image = largest16BitPng();
+    const image = largestUploadPng().toString('base64');
     const images = Array.from({ length: LIMITS.maxCamItems }, () => image);
     const started = performance.now();
     let done = false;

@@ -25,7 +25,7 @@ export {
   resizeMap,
 } from './image/upsample.js';
 export { PNG_SIZE_BYTES, pngSize, uploadedImageSizeProblem } from './image/upload-rules.js';
-export { UploadedImageError, greyDigitFromPng } from './image/upload.js';
+export { UploadedImageError, greyDigitFromPng, largestUploadPng } from './image/upload.js';
 export {
   type Normalisation,
   SEED_RANGE,

@@ -1,6 +1,7 @@
+import { PNG } from 'pngjs';
 import { decodePng } from './png.js';
 import { pngSize, uploadedImageSizeProblem } from './upload-rules.js';
-import { mapResizer } from './upsample.js';
+import { MAX_SIZE, mapResizer } from './upsample.js';
 
 /** An uploaded image that cannot be explained; the message says why (not a PNG, corrupt, wrong size). */
 export class UploadedImageError extends Error {
@@ -28,4 +29,22 @@ export function greyDigitFromPng(png: Uint8Array, rows: number, cols: number): U
     grey[i] = (rgb.data[i * 3] + rgb.data[i * 3 + 1] + rgb.data[i * 3 + 2]) / 3;
   const resize = mapResizer(rgb.height, rgb.width, rows, cols, 'bilinear');
   return Uint8Array.from(resize(grey), (v) => Math.round(Math.min(255, Math.max(0, v))));
+}
+
+/**
+ * The costliest PNG to decode that an upload may be: MAX_SIZE x MAX_SIZE, 16-bit RGBA, one grey (so that it
+ * compresses to a few KB and many fit one request). For load tests and benchmarks of what accepts uploads.
+ */
+export function largestUploadPng(): Buffer {
+  const options = {
+    width: MAX_SIZE,
+    height: MAX_SIZE,
+    bitDepth: 16,
+    colorType: 6,
+    inputHasAlpha: true,
+  } as const;
+  const png = new PNG(options);
+  // pngjs takes 16-bit samples as a Uint16Array's bytes.
+  png.data = Buffer.from(new Uint16Array(MAX_SIZE * MAX_SIZE * 4).fill(40_000).buffer);
+  return PNG.sync.write(png, options);
 }
