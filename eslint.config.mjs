@@ -27,7 +27,11 @@ export default [
               sourceTag: 'scope:cam',
               onlyDependOnLibsWithTags: ['scope:model', 'scope:dataset', 'scope:plot'],
             },
-            { sourceTag: 'scope:contracts', onlyDependOnLibsWithTags: ['scope:dataset'] },
+            {
+              // The request schemas call the model's and the renderer's own rules (their tfjs-free entry points).
+              sourceTag: 'scope:contracts',
+              onlyDependOnLibsWithTags: ['scope:dataset', 'scope:model', 'scope:cam'],
+            },
             { sourceTag: 'scope:queue', onlyDependOnLibsWithTags: ['scope:dataset', 'scope:contracts'] },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib'] },

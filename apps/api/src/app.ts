@@ -4,6 +4,7 @@ import type { RunEventsOptions } from './controllers/runs.controller.js';
 import { HttpError, serviceUnavailable } from './errors.js';
 import { requireBearerToken } from './middleware/auth.js';
 import { errorHandler } from './middleware/error-handler.js';
+import { idempotent } from './middleware/idempotency.js';
 import { requireJson } from './middleware/require-json.js';
 import { adminRoute, ADMIN_BASE_PATH } from './routes/admin.route.js';
 import { camBatchesRoute } from './routes/cam-batches.route.js';
@@ -16,6 +17,7 @@ import { sweepsRoute } from './routes/sweeps.route.js';
 import { redisHandler } from './services/deadline.js';
 import { createMetrics } from './services/metrics.js';
 import { openApiDocument } from './services/openapi.js';
+import { PngChecker } from './services/png.js';
 
 export interface AppOptions {
   /** When set, /v1 and /admin need `Authorization: Bearer <token>`. @defaultValue process.env.API_TOKEN */
@@ -27,6 +29,8 @@ export interface AppOptions {
   events?: RunEventsOptions;
   /** The built dashboard served at `/`. @defaultValue process.env.DASHBOARD_DIR ?? apps/dashboard/dist */
   dashboardDir?: string;
+  /** Decodes uploaded PNGs off the event loop. @defaultValue a PngChecker of its own */
+  pngChecker?: PngChecker;
 }
 
 /** The Express app: routes, auth, Redis guard, metrics and the one error handler. */
@@ -39,6 +43,8 @@ export function createApp(deps: ApiDeps, options: AppOptions = {}): Express {
     guard: redisHandler(deps.redis, timeoutMs) as RouteContext['guard'],
     json: [requireJson, express.json({ limit: options.bodyLimit ?? '8mb', strict: false })],
     events: options.events ?? {},
+    pngChecker: options.pngChecker ?? new PngChecker(),
+    idempotent: idempotent(deps.idempotency),
   };
   const openApi = openApiDocument();
   const requireRedis: RequestHandler = (_req, _res, next) =>

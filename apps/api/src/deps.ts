@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
+  IdempotencyStore,
   JobRegistry,
   QUEUE_NAMES,
   defaultJobOptions,
@@ -26,6 +27,8 @@ export interface ApiDeps {
   registry: JobRegistry;
   store: ArtifactStore;
   queues: { training: TrainingQueue; camRender: CamRenderQueue; camEvaluation: CamEvaluationQueue };
+  /** Idempotency-Key answers, beside the registry's keys. */
+  idempotency: IdempotencyStore;
 }
 
 /** Each field left out is read from the environment by @cam/queue's serviceEnv, as the workers read it. */
@@ -53,6 +56,7 @@ export function createDeps(overrides: DepsConfig = {}): ApiDeps & { close(): Pro
   return {
     redis,
     registry: new JobRegistry(redis, { prefix: config.registryPrefix }),
+    idempotency: new IdempotencyStore(redis, { prefix: `${config.registryPrefix}:idempotency` }),
     store: new DirectoryArtifactStore(config.artifactsDir),
     queues,
     async close() {

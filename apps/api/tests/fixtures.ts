@@ -1,8 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { crc32, deflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import type { Job } from 'bullmq';
 import type { CamJob, CamJobResult, JobRegistry, TrainingJob, TrainingJobResult } from '@cam/queue';
+import { afterAll, beforeAll } from 'vitest';
+import { QUEUE_NAMES, startApi, waitFor, type TestApi } from './support.js';
 
 /** A grey PNG of the given size (a real, decodable image). */
 export function greyPng(width: number, height: number, value = 128): Buffer {
@@ -10,6 +13,33 @@ export function greyPng(width: number, height: number, value = 128): Buffer {
   png.data.fill(value);
   for (let i = 3; i < png.data.length; i += 4) png.data[i] = 255;
   return PNG.sync.write(png);
+}
+
+/**
+ * An 8-bit grey PNG of any size, 0 included (pngjs will not write an empty image, but it decodes one):
+ * signature, IHDR, one IDAT of zlib-compressed rows (filter byte 0, then the pixels), IEND, with real CRCs.
+ */
+export function anySizeGreyPng(width: number, height: number, value = 128): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const out = Buffer.alloc(4 + body.length + 4);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc32(body), 4 + body.length);
+    return out;
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 0, 0, 0, 0], 8); // bit depth 8, colour type 0 (grey), deflate, no filter, no interlace
+  const row = Buffer.alloc(1 + width, value);
+  row[0] = 0;
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(Buffer.concat(Array.from({ length: height }, () => row)))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /**
@@ -88,4 +118,32 @@ export function fakeRenderer(artifactsDir: string) {
     await writeFile(path.join(dir, 'cams.npy'), Buffer.concat([Buffer.from([0x93]), Buffer.from('NUMPY')]));
     return { batchId, items, montage: 'montage.png', npy: 'cams.npy' };
   };
+}
+
+/** The API started before a test file's tests, with one completed run, and closed after them. */
+export function apiWithCompletedRun(): { api: TestApi; runId: string } {
+  const context = { api: undefined as unknown as TestApi, runId: '' };
+  beforeAll(async () => {
+    context.api = await startApi();
+    context.runId = await completedRun(context.api);
+  });
+  afterAll(async () => {
+    await context.api.close();
+  });
+  return context;
+}
+
+/** Creates a one-run sweep and completes its run with fakeTrainer; returns the run id (CAM batches need one). */
+export async function completedRun(api: TestApi): Promise<string> {
+  const created = (await (await api.call('POST', '/v1/sweeps', { name: 'done', epochs: 1 })).json()) as {
+    runs: { id: string }[];
+  };
+  const runId = created.runs[0]!.id;
+  const worker = api.worker<TrainingJob, TrainingJobResult>(
+    QUEUE_NAMES.training,
+    fakeTrainer(api.deps.registry, api.artifactsDir, 1),
+  );
+  await waitFor(async () => ((await api.deps.queues.training.getJob(runId))?.finishedOn ? true : undefined));
+  await worker.close();
+  return runId;
 }

@@ -1,6 +1,6 @@
 import { encodePng } from '@cam/cam';
 import { describe, expect, it } from 'vitest';
-import { BadCamInputError, camInputItems, DatasetSplits, greyDigitFromPng } from '../src/images.js';
+import { camInputItems, DatasetSplits } from '../src/images.js';
 import type { CamJob } from '@cam/queue';
 
 function squarePng(side: number, value: (x: number, y: number) => number): Buffer {
@@ -21,39 +21,6 @@ const baseJob = {
   alpha: 0.5,
 } as const;
 
-describe('greyDigitFromPng', () => {
-  it('keeps a 28x28 grey image as it is', () => {
-    const grey = greyDigitFromPng(
-      squarePng(28, (x, y) => (x + y) * 4),
-      28,
-      28,
-      'images[0]',
-    );
-    expect(grey.length).toBe(784);
-    expect(grey[0]).toBe(0);
-    expect(grey[27 * 28 + 27]).toBe(216);
-  });
-
-  it('resizes a larger image down to 28x28', () => {
-    // Left half white, right half black at 112x112.
-    const grey = greyDigitFromPng(
-      squarePng(112, (x) => (x < 56 ? 255 : 0)),
-      28,
-      28,
-      'images[0]',
-    );
-    expect(grey[14 * 28 + 2]).toBe(255);
-    expect(grey[14 * 28 + 25]).toBe(0);
-  });
-
-  it('names the field when the bytes are not a PNG', () => {
-    expect(() => greyDigitFromPng(Buffer.from('not a png'), 28, 28, 'images[3]')).toThrow(BadCamInputError);
-    expect(() => greyDigitFromPng(Buffer.from('not a png'), 28, 28, 'images[3]')).toThrow(
-      /^images\[3\]: not a decodable PNG/,
-    );
-  });
-});
-
 describe('camInputItems', () => {
   const splits = new DatasetSplits();
 
@@ -70,6 +37,16 @@ describe('camInputItems', () => {
     await expect(
       camInputItems({ ...baseJob, split: 'test', indices: [3, 10_000] } as CamJob, splits),
     ).rejects.toThrow(/^indices\[1\]: 10000 is out of range \(mnist test has 10000 images\)/);
+  });
+
+  it('names the uploaded image that cannot be decoded', async () => {
+    const png = squarePng(28, () => 128).toString('base64');
+    await expect(
+      camInputItems(
+        { ...baseJob, images: [png, Buffer.from('not a png').toString('base64')] } as CamJob,
+        splits,
+      ),
+    ).rejects.toThrow(/^images\[1\]: is not a PNG/);
   });
 
   it('numbers uploaded images by position, without labels', async () => {

@@ -1,6 +1,6 @@
-import type { TrainOptions, TrainResult } from '@cam/model';
-import { DATASET_CATALOG, datasetInputShape } from '@cam/dataset/catalog';
+import { ArchSpecError, TrainOptionsError, type TrainOptions, type TrainResult } from '@cam/model';
 import {
+  customArchSpec,
   runArtifactsPrefix,
   TrainingJobSchema,
   type JobRegistry,
@@ -33,16 +33,7 @@ export interface TrainingProcessorDeps {
 /** The model library's options for one run's parameters (a custom arch gets the dataset's input shape and class count). */
 export function trainOptionsFor(params: RunParams, outDir: string): TrainOptions {
   const { arch, ...rest } = params;
-  const archSpec =
-    typeof arch === 'string'
-      ? arch
-      : {
-          name: arch.name ?? 'custom',
-          inputShape: datasetInputShape(params.dataset),
-          convs: arch.convs,
-          classes: DATASET_CATALOG[params.dataset].classes,
-        };
-  return { ...rest, arch: archSpec, outDir };
+  return { ...rest, arch: typeof arch === 'string' ? arch : customArchSpec(arch, params.dataset), outDir };
 }
 
 /** File names in the run folder (recursively, '/'-separated) except the checkpoint. */
@@ -100,6 +91,11 @@ export function trainingProcessor(deps: TrainingProcessorDeps) {
         signal,
         log: (line) => log(`run ${runId}: ${line}`),
       });
+    } catch (err) {
+      // The model library refused the options: another attempt would be refused the same way.
+      if (err instanceof TrainOptionsError || err instanceof ArchSpecError)
+        throw new UnrecoverableError(`run ${runId}: ${err.message}`);
+      throw err;
     } finally {
       watch.stop();
       await reporter.flush();

@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { RunParams } from '@cam/queue';
 import { exited, TrainerHarness, type ProgressEvent } from './worker-harness.js';
 
 /** Progress events of one job never go back: (epoch, step) increases strictly. */
@@ -132,5 +133,25 @@ describe('trainer worker processes', () => {
     const failed = (await h.queue.getJob(runId))!;
     expect(failed.failedReason).toMatch(/cancelled/);
     expect(failed.attemptsMade).toBe(1);
+  });
+
+  it('fails a run the model library can never train at once, without retry, with the reason', async () => {
+    h = new TrainerHarness();
+    await h.ready();
+    h.startTrainer('t');
+    const cases: [Partial<RunParams>, RegExp][] = [
+      [{ arch: { convs: [{ filters: 4, kernelSize: 2 }] } }, /must be odd.*arch.*kernelSize/s],
+      [{ patience: 2, validationSplit: 0 }, /early stopping needs a validation set.*patience/s],
+      [{ trainSize: 1, validationSplit: 0.5 }, /leaves no training images.*trainSize/s],
+    ];
+    const runIds = await Promise.all(cases.map(([params]) => h.addRun(params)));
+    for (const [i, runId] of runIds.entries()) {
+      await h.until(`run ${i} to fail`, async () => (await h.queue.getJob(runId))?.finishedOn !== undefined);
+      const job = (await h.queue.getJob(runId))!;
+      expect(await job.getState()).toBe('failed');
+      expect(job.failedReason).toMatch(cases[i]![1]);
+      expect(job.attemptsMade).toBe(1);
+    }
+    expect(h.progress).toHaveLength(0);
   });
 });

@@ -22,7 +22,16 @@ export {
   colourOf,
   isColormapName,
 } from './image/colormaps.js';
-export { type Interpolation, MAX_SIZE, MIN_SIZE, mapResizer, resizeMap } from './image/upsample.js';
+export {
+  type Interpolation,
+  MAX_SIZE,
+  MIN_SIZE,
+  mapResizer,
+  resizeInputProblem,
+  resizeMap,
+} from './image/upsample.js';
+export { PNG_SIZE_BYTES, pngSize, uploadedImageSizeProblem } from './image/upload-rules.js';
+export { UploadedImageError, greyDigitFromPng, largestUploadPng } from './image/upload.js';
 export {
   type Normalisation,
   SEED_RANGE,

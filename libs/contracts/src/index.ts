@@ -1,3 +1,4 @@
+export { type CustomArch, customArchSpec } from './library-rules.js';
 export { LIMITS } from './limits.js';
 export {
   ARCH_PRESET_NAMES,

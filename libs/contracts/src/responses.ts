@@ -52,6 +52,8 @@ export const RunSummarySchema = z.object({
   progress: TrainProgressSchema.nullable(),
   /** The training job's metrics summary once completed. */
   summary: TrainingJobResultSchema.shape.metrics.nullable(),
+  /** Why the run failed, null unless it failed. */
+  failure: z.string().nullable(),
 });
 
 export const SweepSchema = z.object({
@@ -98,6 +100,8 @@ export const RunSchema = z.object({
   metrics: RunMetricsSchema.nullable(),
   /** File names served by GET /v1/runs/{id}/artifacts/{name}. */
   artifacts: z.array(z.string()),
+  /** Why the run failed, null unless it failed. */
+  failure: z.string().nullable(),
 });
 
 export const RunEventSchema = z.object({ state: JobStateSchema, progress: TrainProgressSchema.nullable() });
@@ -127,6 +131,8 @@ export const CamBatchSchema = z.object({
   items: z.array(CamItemSchema.omit({ file: true }).extend({ png: z.string() })),
   montage: z.string().nullable(),
   npy: z.string().nullable(),
+  /** Why the batch failed, null unless it failed. */
+  failure: z.string().nullable(),
 });
 
 export type SweepCreated = z.infer<typeof SweepCreatedSchema>;

@@ -9,6 +9,7 @@ import {
   OPTIMIZER_NAMES,
 } from './vocabulary.js';
 import { ID_PATTERN } from './ids.js';
+import { refineCustomArch, refineUploadedPng, refineValidationSet } from './library-rules.js';
 
 /** The PNG signature as the 8 characters atob() decodes it to. */
 const PNG_SIGNATURE = '\x89PNG\r\n\x1a\n';
@@ -29,10 +30,12 @@ export const ConvLayerSchema = z.strictObject({
 /** A preset name or a custom stack of conv layers (GAP + bias-free dense follow, as in @cam/model). */
 export const ArchSchema = z.union([
   z.enum(ARCH_PRESET_NAMES),
-  z.strictObject({
-    name: z.string().min(1).max(64).optional(),
-    convs: z.array(ConvLayerSchema).min(1).max(LIMITS.maxConvLayers),
-  }),
+  z
+    .strictObject({
+      name: z.string().min(1).max(64).optional(),
+      convs: z.array(ConvLayerSchema).min(1).max(LIMITS.maxConvLayers),
+    })
+    .superRefine(refineCustomArch),
 ]);
 
 /** The training parameters one run takes; each is also a parameter a sweep's grid may vary. */
@@ -75,7 +78,7 @@ const F = RUN_PARAM_FIELDS;
 const D = RUN_PARAM_DEFAULTS;
 
 /** One run's complete parameters (what a training job carries). */
-export const RunParamsSchema = z.strictObject({
+const RunParamsObject = z.strictObject({
   dataset: F.dataset,
   arch: F.arch,
   trainSize: F.trainSize,
@@ -90,6 +93,8 @@ export const RunParamsSchema = z.strictObject({
   patience: F.patience.optional(),
   threads: F.threads.optional(),
 });
+/** ... and the model library's rules across them (a run the trainer could never start is refused here). */
+export const RunParamsSchema = RunParamsObject.superRefine(refineValidationSet);
 export type RunParams = z.infer<typeof RunParamsSchema>;
 
 function gridShape<S extends Record<string, z.ZodType>>(fields: S) {
@@ -180,7 +185,8 @@ export type TrainingJobResult = z.infer<typeof TrainingJobResultSchema>;
 const PngBase64Schema = z
   .string()
   .max(LIMITS.maxImageBase64Length)
-  .refine(isPngBase64, 'must be a base64-encoded PNG');
+  .refine(isPngBase64, { message: 'must be a base64-encoded PNG', abort: true })
+  .superRefine(refineUploadedPng);
 
 /** A model layer's name as tfjs writes it (the render worker checks that it names one of the run's convs). */
 export const LayerNameSchema = z

@@ -2,8 +2,8 @@ import { CATALOGED_DATASETS, type CatalogedDataset, DATASET_CATALOG } from '@cam
 
 /**
  * The value lists that job payloads are validated against. @cam/cam owns the CAM methods and colour maps;
- * they are listed here so that the API validates requests without loading tfjs. The CAM library's tests
- * should check that its registry and these lists agree.
+ * they are listed here so that the API validates requests without loading tfjs. The tests of @cam/queue
+ * check that the library's registries and these lists agree.
  */
 export const CAM_METHOD_NAMES = [
   'cam',

@@ -28,7 +28,7 @@ export {
   datasetMissing,
   loadDataset,
 } from './sources.js';
-export { type ValidationSplitOptions, splitValidation } from './split.js';
+export { type ValidationSplitOptions, splitSizes, splitValidation } from './split.js';
 export { type Batch, type BatchOptions, batchCount, batchTensors, batches, epochOrder } from './batches.js';
 export { type TranslateOptions, type TranslatedSet, translatedSet } from './translate.js';
 export { deriveSeed, mulberry32 } from './prng.js';

@@ -15,19 +15,28 @@ export interface ValidationSplitOptions {
   seed?: number;
 }
 
+/**
+ * How many of `count` images {@link splitValidation} keeps for training and holds out for validation.
+ * Pure (no images needed), so that callers can refuse a split up front.
+ * @throws RangeError when the fraction is outside [0, 1) or leaves no training image
+ */
+export function splitSizes(count: number, fraction: number): { train: number; validation: number } {
+  if (!(fraction >= 0 && fraction < 1)) {
+    throw new RangeError(`validation fraction must be in [0, 1), got ${fraction}`);
+  }
+  const validation = Math.round(count * fraction);
+  const train = count - validation;
+  if (train === 0)
+    throw new RangeError(`validation fraction ${fraction} of ${count} images leaves no training images`);
+  return { train, validation };
+}
+
 /** Splits a set into training and validation parts. */
 export function splitValidation(
   set: ImageSet,
   opts: ValidationSplitOptions = {},
 ): { train: ImageSet; validation: ImageSet } {
-  const fraction = opts.fraction ?? 0.2;
-  if (!(fraction >= 0 && fraction < 1)) {
-    throw new RangeError(`validation fraction must be in [0, 1), got ${fraction}`);
-  }
-  const validationCount = Math.round(set.count * fraction);
-  const trainCount = set.count - validationCount;
-  if (trainCount === 0)
-    throw new RangeError(`validation fraction ${fraction} of ${set.count} images leaves no training images`);
+  const { train: trainCount } = splitSizes(set.count, opts.fraction ?? 0.2);
   if (opts.seed === undefined) {
     return { train: takeRange(set, 0, trainCount), validation: takeRange(set, trainCount, set.count) };
   }

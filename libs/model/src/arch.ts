@@ -40,59 +40,75 @@ export const ARCH_PRESETS = {
 
 export type ArchPresetName = keyof typeof ARCH_PRESETS;
 
-/** An architecture spec that is not a valid CAM CNN; the message names the field and what is wrong. */
+/**
+ * An architecture spec that is not a valid CAM CNN; the message names the field and what is wrong, `path` is
+ * the field as keys (e.g. ['arch', 'convs', 0, 'kernelSize']) and `problem` the message without the field.
+ */
 export class ArchSpecError extends Error {
-  constructor(message: string) {
-    super(message);
+  readonly path: (string | number)[];
+  readonly problem: string;
+
+  constructor(path: (string | number)[], problem: string) {
+    super(
+      `${path.map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 ? key : `.${key}`)).join('')}: ${problem}`,
+    );
     this.name = 'ArchSpecError';
+    this.path = path;
+    this.problem = problem;
   }
 }
 
-function positiveInteger(value: unknown, field: string): void {
+function positiveInteger(value: unknown, path: (string | number)[]): void {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new ArchSpecError(`${field}: must be a positive integer, got ${JSON.stringify(value)}`);
+    throw new ArchSpecError(path, `must be a positive integer, got ${JSON.stringify(value)}`);
   }
 }
 
 /** Throws {@link ArchSpecError} unless `spec` is a valid architecture; returns it typed. */
 export function validateArch(spec: unknown): ArchSpec {
   if (typeof spec !== 'object' || spec === null)
-    throw new ArchSpecError(`arch: must be an object, got ${JSON.stringify(spec)}`);
+    throw new ArchSpecError(['arch'], `must be an object, got ${JSON.stringify(spec)}`);
   const s = spec as Record<string, unknown>;
   if (typeof s.name !== 'string' || s.name.trim() === '')
-    throw new ArchSpecError(`arch.name: must be a non-empty string`);
+    throw new ArchSpecError(['arch', 'name'], `must be a non-empty string`);
   if (!Array.isArray(s.inputShape) || s.inputShape.length !== 3) {
     throw new ArchSpecError(
-      `arch.inputShape: must be [height, width, channels], got ${JSON.stringify(s.inputShape)}`,
+      ['arch', 'inputShape'],
+      `must be [height, width, channels], got ${JSON.stringify(s.inputShape)}`,
     );
   }
-  s.inputShape.forEach((d, i) => positiveInteger(d, `arch.inputShape[${i}]`));
+  s.inputShape.forEach((d, i) => positiveInteger(d, ['arch', 'inputShape', i]));
   if (!Array.isArray(s.convs) || s.convs.length === 0) {
     throw new ArchSpecError(
-      `arch.convs: must be a non-empty list of conv layers ({ filters, kernelSize }); CAM needs a last conv`,
+      ['arch', 'convs'],
+      `must be a non-empty list of conv layers ({ filters, kernelSize }); CAM needs a last conv`,
     );
   }
   s.convs.forEach((c: unknown, i) => {
     if (typeof c !== 'object' || c === null)
-      throw new ArchSpecError(`arch.convs[${i}]: must be { filters, kernelSize }, got ${JSON.stringify(c)}`);
+      throw new ArchSpecError(
+        ['arch', 'convs', i],
+        `must be { filters, kernelSize }, got ${JSON.stringify(c)}`,
+      );
     const conv = c as Record<string, unknown>;
-    positiveInteger(conv.filters, `arch.convs[${i}].filters`);
-    positiveInteger(conv.kernelSize, `arch.convs[${i}].kernelSize`);
+    positiveInteger(conv.filters, ['arch', 'convs', i, 'filters']);
+    positiveInteger(conv.kernelSize, ['arch', 'convs', i, 'kernelSize']);
     if ((conv.kernelSize as number) % 2 === 0) {
       throw new ArchSpecError(
-        `arch.convs[${i}].kernelSize: must be odd so that 'same' padding keeps the map centred, got ${conv.kernelSize}`,
+        ['arch', 'convs', i, 'kernelSize'],
+        `must be odd so that 'same' padding keeps the map centred, got ${conv.kernelSize}`,
       );
     }
   });
-  positiveInteger(s.classes, 'arch.classes');
+  positiveInteger(s.classes, ['arch', 'classes']);
   if ((s.classes as number) < 2)
-    throw new ArchSpecError(`arch.classes: must be at least 2, got ${s.classes}`);
+    throw new ArchSpecError(['arch', 'classes'], `must be at least 2, got ${s.classes}`);
   if (s.normalization !== undefined && s.normalization !== null) {
     const n = s.normalization as Record<string, unknown>;
     if (typeof n.mean !== 'number' || !Number.isFinite(n.mean))
-      throw new ArchSpecError(`arch.normalization.mean: must be a finite number`);
+      throw new ArchSpecError(['arch', 'normalization', 'mean'], `must be a finite number`);
     if (typeof n.std !== 'number' || !(n.std > 0))
-      throw new ArchSpecError(`arch.normalization.std: must be a positive number`);
+      throw new ArchSpecError(['arch', 'normalization', 'std'], `must be a positive number`);
   }
   return spec as ArchSpec;
 }
@@ -102,7 +118,8 @@ export function resolveArch(nameOrSpec: string | ArchSpec): ArchSpec {
   if (typeof nameOrSpec === 'string') {
     if (!Object.hasOwn(ARCH_PRESETS, nameOrSpec)) {
       throw new ArchSpecError(
-        `arch: unknown preset '${nameOrSpec}' (known: ${Object.keys(ARCH_PRESETS).join(', ')})`,
+        ['arch'],
+        `unknown preset '${nameOrSpec}' (known: ${Object.keys(ARCH_PRESETS).join(', ')})`,
       );
     }
     const preset = ARCH_PRESETS[nameOrSpec as ArchPresetName];

@@ -21,6 +21,7 @@ export {
   resolveArch,
   validateArch,
 } from './arch.js';
+export { TrainOptionsError, type ValidationSetOptions, checkValidationSplit } from './rules.js';
 export { type BuildOptions, buildModel, parameterCount } from './build.js';
 export {
   BACKEND_PREFERENCES,

@@ -26,3 +26,9 @@ export {
   portFromEnv,
   serviceEnv,
 } from './service-env.js';
+export {
+  IdempotencyStore,
+  type IdempotencyClaim,
+  type IdempotencyStoreOptions,
+  type StoredAnswer,
+} from './idempotency.js';

@@ -1,4 +1,4 @@
-import type { Request, Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import {
   CamBatchRequestSchema,
   CamJobResultSchema,
@@ -7,6 +7,7 @@ import {
   isId,
   newId,
   type CamBatchRecord,
+  type CamBatchRequest,
   type CamJob,
 } from '@cam/queue';
 import type { ApiDeps } from '../deps.js';
@@ -14,7 +15,7 @@ import { badRequest, notFound, parseInput } from '../errors.js';
 import type { CamBatchView } from '@cam/contracts';
 import { sendArtifact } from '../services/files.js';
 import { toJobState } from '../services/job-state.js';
-import { checkPngImages } from '../services/png.js';
+import type { PngChecker } from '../services/png.js';
 import { completedRun } from '../services/runs.js';
 
 async function findBatch(deps: ApiDeps, id: string): Promise<CamBatchRecord> {
@@ -23,12 +24,22 @@ async function findBatch(deps: ApiDeps, id: string): Promise<CamBatchRecord> {
   return batch;
 }
 
-export function camBatchesController(deps: ApiDeps) {
+/** A request that passed step 1, with the split defaulted and the run's dataset. */
+interface AcceptedBatch {
+  request: CamBatchRequest;
+  split: CamJob['split'];
+  dataset: CamJob['dataset'];
+}
+
+export function camBatchesController(deps: ApiDeps, pngChecker: PngChecker) {
   const fileUrl = (batchId: string, name: string) =>
     `/v1/cam-batches/${batchId}/files/${encodeURIComponent(name)}`;
   return {
-    /** POST /v1/cam-batches: 202 once the render job is queued; 409 while the run has not completed. */
-    async create(req: Request, res: Response): Promise<void> {
+    /**
+     * POST /v1/cam-batches, step 1 of 3: the request, the run (404; 409 while it has not completed) and the
+     * indices' range; the checked request waits in res.locals.
+     */
+    async accept(req: Request, res: Response): Promise<void> {
       const request = parseInput(CamBatchRequestSchema, req.body);
       const run = await completedRun(deps, request.runId);
       const split = request.indices === undefined ? undefined : (request.split ?? 'test');
@@ -42,12 +53,25 @@ export function camBatchesController(deps: ApiDeps) {
             );
         });
       }
-      if (request.images !== undefined) checkPngImages(request.images);
+      const accepted: AcceptedBatch = { request, split, dataset: run.params.dataset };
+      res.locals['camBatch'] = accepted;
+    },
+
+    /** Step 2: uploaded images decoded as the renderer will, in a thread (400 naming the one it cannot read). */
+    async checkImages(_req: Request, res: Response, next: NextFunction): Promise<void> {
+      const { request } = res.locals['camBatch'] as AcceptedBatch;
+      if (request.images !== undefined) await pngChecker.check(request.images);
+      next();
+    },
+
+    /** Step 3: 202 once the render job is queued. */
+    async create(_req: Request, res: Response): Promise<void> {
+      const { request, split, dataset } = res.locals['camBatch'] as AcceptedBatch;
       const batchId = newId('camBatch');
-      const job: CamJob = { ...request, split, batchId, dataset: run.params.dataset };
+      const job: CamJob = { ...request, split, batchId, dataset };
       await deps.registry.createCamBatch({
         id: batchId,
-        runId: run.id,
+        runId: request.runId,
         createdAt: new Date().toISOString(),
         request,
       });
@@ -58,14 +82,21 @@ export function camBatchesController(deps: ApiDeps) {
     /** GET /v1/cam-batches/:id: state, and once rendered the items with URLs of their files. */
     async get(req: Request<{ id: string }>, res: Response): Promise<void> {
       const batch = await findBatch(deps, req.params.id);
+      // The state first: a job read after it is at least as new, so a failed one carries its reason.
+      const bullState = await deps.queues.camRender.getJobState(batch.id);
       const job = await deps.queues.camRender.getJob(batch.id);
-      const bullState = job === undefined ? 'unknown' : await job.getState();
       const result = CamJobResultSchema.safeParse(job?.returnvalue);
       const rendered = bullState === 'completed' && result.success ? result.data : null;
       const body: CamBatchView = {
         id: batch.id,
         runId: batch.runId,
         state: toJobState(bullState, false),
+        items: (rendered?.items ?? []).map(({ file, ...item }) => ({
+          ...item,
+          png: fileUrl(batch.id, file),
+        })),
+        montage: rendered === null ? null : fileUrl(batch.id, rendered.montage),
+        npy: rendered === null ? null : fileUrl(batch.id, rendered.npy),
         settings: {
           method: batch.request.method,
           target: batch.request.target,
@@ -75,12 +106,7 @@ export function camBatchesController(deps: ApiDeps) {
           split: batch.request.indices === undefined ? null : (batch.request.split ?? 'test'),
           indices: batch.request.indices ?? null,
         },
-        items: (rendered?.items ?? []).map(({ file, ...item }) => ({
-          ...item,
-          png: fileUrl(batch.id, file),
-        })),
-        montage: rendered === null ? null : fileUrl(batch.id, rendered.montage),
-        npy: rendered === null ? null : fileUrl(batch.id, rendered.npy),
+        failure: bullState === 'failed' ? (job?.failedReason ?? null) : null,
       };
       res.json(body);
     },

@@ -20,7 +20,7 @@ export function runsController(deps: ApiDeps, events: RunEventsOptions = {}) {
   return {
     /** GET /v1/runs/:id */
     async get(req: Request<{ id: string }>, res: Response): Promise<void> {
-      const { run, state } = await snapshotRun(deps, await findRun(deps, req.params.id));
+      const { run, state, failure } = await snapshotRun(deps, await findRun(deps, req.params.id));
       const { metrics, artifacts } = await runFiles(deps, run.id);
       const body: RunView = {
         id: run.id,
@@ -30,6 +30,7 @@ export function runsController(deps: ApiDeps, events: RunEventsOptions = {}) {
         progress: run.progress,
         metrics,
         artifacts,
+        failure,
       };
       res.json(body);
     },

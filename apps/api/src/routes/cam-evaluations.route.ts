@@ -2,10 +2,10 @@ import { Router } from 'express';
 import { camEvaluationsController } from '../controllers/cam-evaluations.controller.js';
 import type { RouteContext } from './context.js';
 
-export function camEvaluationsRoute({ deps, guard, json }: RouteContext): Router {
+export function camEvaluationsRoute({ deps, guard, json, idempotent }: RouteContext): Router {
   const c = camEvaluationsController(deps);
   return Router()
-    .post('/', json, guard(c.create))
+    .post('/', json, idempotent, guard(c.create))
     .get('/:id', guard(c.get))
     .get('/:id/files/:name', guard(c.file));
 }

@@ -1,12 +1,21 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { ApiDeps } from '../deps.js';
 import type { RunEventsOptions } from '../controllers/runs.controller.js';
+import type { GuardOptions } from '../services/deadline.js';
+import type { PngChecker } from '../services/png.js';
 
 /** What every route module gets: the dependencies and the shared middleware. */
 export interface RouteContext {
   deps: ApiDeps;
   /** Wraps a handler that needs Redis (503 while unreachable or too slow). */
-  guard: <P>(handler: (req: Request<P>, res: Response) => Promise<void>) => RequestHandler<P>;
+  guard: <P>(
+    handler: (req: Request<P>, res: Response) => Promise<void>,
+    options?: GuardOptions,
+  ) => RequestHandler<P>;
+  /** Idempotency-Key handling for creating POSTs (after `json`). */
+  idempotent: RequestHandler;
+  /** Checks uploaded PNGs off the event loop. */
+  pngChecker: PngChecker;
   /** JSON body parsing with the content type and size checks (415, 413, 400). */
   json: RequestHandler[];
   events: RunEventsOptions;

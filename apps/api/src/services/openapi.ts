@@ -23,6 +23,23 @@ const json = (schema: Schema, io: 'input' | 'output' = 'output') => ({
 const ok = (description: string, schema: Schema) => ({ description, content: json(schema) });
 const error = (description: string) => ({ description, content: json(ErrorResponseSchema) });
 const idParam = (name: string) => ({ name, in: 'path', required: true, schema: { type: 'string' } });
+/** The header and answers every creating POST shares (middleware/idempotency.ts). */
+const IDEMPOTENT = {
+  parameters: [
+    {
+      name: 'Idempotency-Key',
+      in: 'header',
+      required: false,
+      description:
+        'Makes the POST safe to retry: a retry with the same key and body gets the first answer again (header Idempotent-Replayed: true) and creates nothing; kept for a day; 5xx answers are not kept',
+      schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' },
+    },
+  ],
+  errors: {
+    '409': error('run not completed, or the first request with this Idempotency-Key is still running'),
+    '422': error('Idempotency-Key already used with another request'),
+  },
+};
 const COMMON_ERRORS = { '401': error('missing or wrong bearer token'), '503': error('Redis is unreachable') };
 
 /** The OpenAPI 3.1 document, generated from the same zod schemas that validate requests and type responses. */
@@ -49,10 +66,12 @@ export function openApiDocument(): Record<string, unknown> {
         post: {
           operationId: 'createSweep',
           summary: 'Enqueue a sweep: one training run per combination of grid values',
+          parameters: IDEMPOTENT.parameters,
           requestBody: { required: true, content: json(SweepRequestSchema, 'input') },
           responses: {
             '202': ok('queued', SweepCreatedSchema),
             '400': error('invalid field'),
+            ...IDEMPOTENT.errors,
             '413': error('body too large'),
             '415': error('not JSON'),
             ...COMMON_ERRORS,
@@ -147,12 +166,13 @@ export function openApiDocument(): Record<string, unknown> {
           operationId: 'createCamBatch',
           summary:
             'Render CAMs of dataset samples (split + indices) or uploaded PNGs (images) with a completed run',
+          parameters: IDEMPOTENT.parameters,
           requestBody: { required: true, content: json(CamBatchRequestSchema, 'input') },
           responses: {
             '202': ok('queued', CamBatchCreatedSchema),
             '400': error('invalid field'),
             '404': error('unknown run'),
-            '409': error('run not completed'),
+            ...IDEMPOTENT.errors,
             '413': error('body too large'),
             '415': error('not JSON'),
             ...COMMON_ERRORS,

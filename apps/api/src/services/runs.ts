@@ -14,24 +14,33 @@ export interface RunSnapshot {
   state: JobState;
   /** The training job's return value once it completed (null before, or after the job was removed). */
   result: TrainingJobResult | null;
+  /** Why the run failed (the failed job's reason), null unless it failed. */
+  failure: string | null;
 }
 
 const metricsKey = (runId: string) => `${runArtifactsPrefix(runId)}/metrics.json`;
 
 /** A run's record, latest progress, state and result, read from the registry and its BullMQ job. */
 export async function snapshotRun(deps: ApiDeps, run: RunStatus): Promise<RunSnapshot> {
+  // The state first: a job read after it is at least as new, so a failed one carries its reason.
+  const bullState = await deps.queues.training.getJobState(run.id);
   const job = await deps.queues.training.getJob(run.id);
   if (job === undefined) {
     // The job is gone (retention expired): its metrics.json tells whether it had completed.
     const completed = await deps.store.exists(metricsKey(run.id));
-    return { run, state: toJobState(completed ? 'completed' : 'unknown', run.cancelled), result: null };
+    return {
+      run,
+      state: toJobState(completed ? 'completed' : 'unknown', run.cancelled),
+      result: null,
+      failure: null,
+    };
   }
-  const bullState = await job.getState();
   const parsed = TrainingJobResultSchema.safeParse(job.returnvalue);
   return {
     run,
     state: toJobState(bullState, run.cancelled),
     result: bullState === 'completed' && parsed.success ? parsed.data : null,
+    failure: bullState === 'failed' ? job.failedReason : null,
   };
 }
 

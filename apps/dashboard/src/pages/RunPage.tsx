@@ -70,7 +70,9 @@ export function RunPage({ id }: { id: string }) {
         Run <span class="mono">{run.id}</span> <StateBadge state={state} />
       </h1>
       {!isFinishedState(state) && (
-        <RunProgress run={{ id: run.id, state, params: run.params, progress, summary: null }} />
+        <RunProgress
+          run={{ id: run.id, state, params: run.params, progress, summary: null, failure: run.failure }}
+        />
       )}
       <div class="two-columns">
         <section aria-labelledby="metrics-heading">

@@ -40,10 +40,24 @@ function nearestAxis(inSize: number, outSize: number): AxisPlan {
   return plan;
 }
 
+/** Why `value` cannot be the side `name` (an integer from min to max), or null when it can. */
+function sideProblem(name: string, value: number, min: number, max: number): string | null {
+  return Number.isInteger(value) && value >= min && value <= max
+    ? null
+    : `${name} must be an integer from ${min} to ${max}, got ${value}`;
+}
+
 function checkSide(name: string, value: number, min: number, max: number): void {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`${name} must be an integer from ${min} to ${max}, got ${value}`);
-  }
+  const problem = sideProblem(name, value, min, max);
+  if (problem !== null) throw new RangeError(problem);
+}
+
+/**
+ * Why a width x height map or image cannot be the input of {@link mapResizer} (each side 1 to
+ * {@link MAX_SIZE}), or null when it can. Callers that take images from the network check it up front.
+ */
+export function resizeInputProblem(width: number, height: number): string | null {
+  return sideProblem('input width', width, 1, MAX_SIZE) ?? sideProblem('input height', height, 1, MAX_SIZE);
 }
 
 /**
@@ -58,8 +72,8 @@ export function mapResizer(
   outW: number,
   interpolation: Interpolation = 'bilinear',
 ): (map: ArrayLike<number>, out?: Float32Array) => Float32Array {
-  checkSide('input height', inH, 1, MAX_SIZE);
-  checkSide('input width', inW, 1, MAX_SIZE);
+  const inputProblem = resizeInputProblem(inW, inH);
+  if (inputProblem !== null) throw new RangeError(inputProblem);
   checkSide('output height', outH, 1, MAX_SIZE);
   checkSide('output width', outW, 1, MAX_SIZE);
   const axis = interpolation === 'nearest' ? nearestAxis : bilinearAxis;

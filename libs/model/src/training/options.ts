@@ -2,6 +2,7 @@ import type { DatasetName } from '@cam/dataset';
 import { type ArchSpec, resolveArch } from '../arch.js';
 import type { BackendPreference } from '../backend.js';
 import { checkPositiveInteger } from '../evaluate.js';
+import { checkValidationSplit } from '../rules.js';
 import { type LrSchedule, OPTIMIZER_NAMES, type OptimizerName, validateSchedule } from '../optimizer.js';
 import type { TrainProgress } from './progress.js';
 
@@ -112,10 +113,11 @@ export function resolveTrainOptions(opts: TrainOptions): ResolvedTrainOptions {
     throw new RangeError(`learningRate: must be a positive number, got ${r.learningRate}`);
   if (!OPTIMIZER_NAMES.includes(r.optimizer))
     throw new RangeError(`optimizer: must be one of ${OPTIMIZER_NAMES.join(', ')}, got '${r.optimizer}'`);
-  if (!(r.validationSplit >= 0 && r.validationSplit < 1))
-    throw new RangeError(`validationSplit: must be in [0, 1), got ${r.validationSplit}`);
-  if (r.patience !== undefined && r.validationSplit === 0)
-    throw new RangeError('patience: early stopping needs a validation set (validationSplit > 0)');
+  checkValidationSplit({
+    validationSplit: r.validationSplit,
+    patience: r.patience,
+    trainCount: r.trainSize,
+  });
   if (!Number.isInteger(r.seed)) throw new RangeError(`seed: must be an integer, got ${r.seed}`);
   if (typeof r.outDir !== 'string' || r.outDir === '') throw new RangeError('outDir: must be a folder path');
   validateSchedule(r.lrSchedule);
