@@ -1,5 +1,11 @@
 export { type CamHead, NotACamModelError, camHead } from './cam-head.js';
-export { registerWasmKernels } from './kernels/index.js';
+export {
+  registerWasmKernels,
+  WASM_KERNEL_PREFERENCES,
+  type WasmKernelChoice,
+  type WasmKernelPreference,
+  type WasmKernelSet,
+} from './kernels/index.js';
 export {
   DataParallelTrainer,
   type DataParallelOptions,
@@ -25,6 +31,7 @@ export {
   type BackendChoice,
   type BackendPreference,
   BackendUnavailableError,
+  backendLabel,
   initBackend,
 } from './backend.js';
 export { MODEL_FILE, ModelLoadError, WEIGHTS_FILE, loadModel, saveModel } from './io.js';
