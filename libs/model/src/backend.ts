@@ -12,6 +12,11 @@ export interface BackendChoice {
   kernels?: WasmKernelChoice;
 }
 
+/** The label with the reasons, for logs: `wasm+onednn (first choice; oneDNN 2.6.3, avx512_core)`. */
+export function describeBackend(choice: BackendChoice): string {
+  return `${backendLabel(choice)} (${[choice.reason, choice.kernels?.reason].filter(Boolean).join('; ')})`;
+}
+
 /** The backend with its kernel set, as logs, metrics.json and the bench print it: `wasm+onednn`, `wasm+emitted`, `cpu`. */
 export function backendLabel(choice: BackendChoice): string {
   return choice.kernels === undefined ? choice.backend : `${choice.backend}+${choice.kernels.set}`;

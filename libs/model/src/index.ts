@@ -6,6 +6,8 @@ export {
   type WasmKernelPreference,
   type WasmKernelSet,
 } from './kernels/index.js';
+export { type OnednnAddon, onednnAddon } from './kernels/onednn-addon.js';
+export { ONEDNN_KERNELS } from './kernels/onednn.js';
 export {
   DataParallelTrainer,
   type DataParallelOptions,
@@ -32,6 +34,7 @@ export {
   type BackendPreference,
   BackendUnavailableError,
   backendLabel,
+  describeBackend,
   initBackend,
 } from './backend.js';
 export { MODEL_FILE, ModelLoadError, WEIGHTS_FILE, loadModel, saveModel } from './io.js';

@@ -11,7 +11,7 @@ import {
 } from '@cam/dataset';
 import { type ArchSpec, resolveArch } from './arch.js';
 import { type RunMetrics, writeRunArtifacts } from './artifacts.js';
-import { type BackendPreference, backendLabel, initBackend } from './backend.js';
+import { type BackendPreference, describeBackend, initBackend } from './backend.js';
 import { buildModel, parameterCount } from './build.js';
 import {
   type EpochProgress,
@@ -281,9 +281,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const log = opts.log ?? ((): void => undefined);
   const started = performance.now();
   const backend = await initBackend(opts.backend);
-  log(
-    `backend: ${backendLabel(backend)} (${backend.reason}${backend.kernels ? `; ${backend.kernels.reason}` : ''})`,
-  );
+  log(`backend: ${describeBackend(backend)}`);
   const sets = await loadSets(r, opts);
   const model = buildModel(r.arch, { seed: r.seed });
   const variables = trainableVariables(model);

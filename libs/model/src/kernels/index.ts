@@ -8,7 +8,7 @@ import { makeConv2DBackpropInput } from './conv2d-backprop-input.js';
 import { makeCast, makeIdentity } from './no-copy.js';
 import { makeMean, makeSum } from './reductions.js';
 import { onednnAddon } from './onednn-addon.js';
-import { makeOnednnConv2D, makeOnednnConv2DBackpropFilter, makeOnednnConv2DBackpropInput } from './onednn.js';
+import { ONEDNN_KERNELS } from './onednn.js';
 import { WASM } from './wasm-backend.js';
 
 /** Which convolution kernels the wasm backend runs: oneDNN's through the native addon, or the emitted ones. */
@@ -41,10 +41,8 @@ function registerOnednnKernels(pref: WasmKernelPreference): WasmKernelChoice {
       throw new Error(`CAM_WASM_KERNELS=onednn: the oneDNN addon is unavailable: ${error}`);
     return { set: 'emitted', reason: `oneDNN addon unavailable (${error})` };
   }
-  replaceKernel('Conv2D', (emitted) => makeOnednnConv2D(addon, 'Conv2D', emitted));
-  replaceKernel('FusedConv2D', (emitted) => makeOnednnConv2D(addon, 'FusedConv2D', emitted));
-  replaceKernel('Conv2DBackpropInput', (emitted) => makeOnednnConv2DBackpropInput(addon, emitted));
-  replaceKernel('Conv2DBackpropFilter', (emitted) => makeOnednnConv2DBackpropFilter(addon, emitted));
+  for (const [name, make] of Object.entries(ONEDNN_KERNELS))
+    replaceKernel(name, (emitted) => make(addon, emitted));
   const { version, isa } = addon.info();
   return { set: 'onednn', reason: `oneDNN ${version}, ${isa}` };
 }

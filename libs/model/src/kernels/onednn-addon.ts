@@ -111,10 +111,10 @@ export function onednnAddon(): Loaded {
     const build = buildOnednnAddon();
     loaded = build.built
       ? { addon: createRequire(import.meta.url)(BINARY) as OnednnAddon }
-      : { error: build.error!, prerequisiteMissing: build.prerequisiteMissing ?? false };
+      : { error: build.error ?? 'not built', prerequisiteMissing: build.prerequisiteMissing ?? false };
   } catch (err) {
     loaded = {
-      error: err instanceof Error ? err.message.split('\n')[0]! : String(err),
+      error: (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '',
       prerequisiteMissing: false,
     };
   }

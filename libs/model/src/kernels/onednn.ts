@@ -68,7 +68,7 @@ function heapBuffer(backend: BackendWasm): ArrayBuffer {
 }
 
 /** Conv2D and FusedConv2D (bias, ReLU as oneDNN post-ops); other activations, PReLU and non-float32 go to `fallback`. */
-export function makeOnednnConv2D(
+function makeOnednnConv2D(
   addon: OnednnAddon,
   kernelName: 'Conv2D' | 'FusedConv2D',
   fallback: tf.KernelFunc,
@@ -94,7 +94,7 @@ export function makeOnednnConv2D(
 const INPUT_GRADIENT = 'Conv2DBackpropInput';
 
 /** dx of a convolution on oneDNN's backward-data primitive (any stride, padding, dilation). */
-export function makeOnednnConv2DBackpropInput(addon: OnednnAddon, fallback: tf.KernelFunc): tf.KernelFunc {
+function makeOnednnConv2DBackpropInput(addon: OnednnAddon, fallback: tf.KernelFunc): tf.KernelFunc {
   return (args: KernelArgs) => {
     const { inputs, attrs = {} } = args;
     const backend = asWasmBackend(args.backend);
@@ -119,7 +119,7 @@ export function makeOnednnConv2DBackpropInput(addon: OnednnAddon, fallback: tf.K
 const FILTER_GRADIENT = 'Conv2DBackpropFilter';
 
 /** dW of a convolution on oneDNN's backward-weights primitive. */
-export function makeOnednnConv2DBackpropFilter(addon: OnednnAddon, fallback: tf.KernelFunc): tf.KernelFunc {
+function makeOnednnConv2DBackpropFilter(addon: OnednnAddon, fallback: tf.KernelFunc): tf.KernelFunc {
   return (args: KernelArgs) => {
     const { inputs, attrs = {} } = args;
     const backend = asWasmBackend(args.backend);
@@ -142,3 +142,12 @@ export function makeOnednnConv2DBackpropFilter(addon: OnednnAddon, fallback: tf.
     return dw;
   };
 }
+
+/** The kernels oneDNN runs, by tfjs kernel name, each made over the kernel it falls back on. */
+export const ONEDNN_KERNELS: Record<string, (addon: OnednnAddon, fallback: tf.KernelFunc) => tf.KernelFunc> =
+  {
+    Conv2D: (addon, fallback) => makeOnednnConv2D(addon, 'Conv2D', fallback),
+    FusedConv2D: (addon, fallback) => makeOnednnConv2D(addon, 'FusedConv2D', fallback),
+    Conv2DBackpropInput: makeOnednnConv2DBackpropInput,
+    Conv2DBackpropFilter: makeOnednnConv2DBackpropFilter,
+  };
