@@ -10,11 +10,9 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { ONEDNN_KERNELS, onednnAddon, registerWasmKernels } from '@cam/model';
 import { describeMachine, machineLine } from './machine.js';
+import { numberFlag } from './options.js';
 
-function flag(name: string, fallback: number): number {
-  const at = process.argv.indexOf(name);
-  return at < 0 ? fallback : Number(process.argv[at + 1]);
-}
+const flag = (name: string, fallback: number): number => numberFlag(process.argv, name, fallback);
 
 const batch = flag('--batch', 32);
 const reps = flag('--reps', 10);

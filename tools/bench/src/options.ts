@@ -111,3 +111,9 @@ export function parseBenchArgs(argv: string[], defaultKernels: KernelSet[] = [..
     throw new UsageError(`--images (${o.images}) must be at least --batch (${o.batch})`);
   return o;
 }
+
+/** A numeric `--name value` flag of the side scripts (profile.ts, kernels.ts, threads.ts), or `fallback`. */
+export function numberFlag(argv: string[], name: string, fallback: number): number {
+  const at = argv.indexOf(name);
+  return at < 0 ? fallback : Number(argv[at + 1]);
+}

@@ -17,11 +17,9 @@ import {
   onednnAddon,
   trainableVariables,
 } from '@cam/model';
+import { numberFlag } from './options.js';
 
-function flag(name: string, fallback: number): number {
-  const at = process.argv.indexOf(name);
-  return at < 0 ? fallback : Number(process.argv[at + 1]);
-}
+const flag = (name: string, fallback: number): number => numberFlag(process.argv, name, fallback);
 const batch = flag('--batch', 128);
 const steps = flag('--steps', 6);
 const rounds = flag('--rounds', 2);
@@ -39,7 +37,7 @@ const optimizer = new Adam(trainableVariables(model), 1e-3);
 const trainer = await DataParallelTrainer.create(model, { threads: 2, maxBatch: batch });
 
 /** images/s over `steps` steps after two untimed ones. */
-async function imagesPerSecond(step: () => Promise<void> | void): Promise<number> {
+async function imagesPerSecond(step: () => Promise<unknown> | void): Promise<number> {
   for (let i = 0; i < 2; i++) await step();
   const start = performance.now();
   for (let i = 0; i < steps; i++) await step();
