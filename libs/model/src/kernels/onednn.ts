@@ -67,6 +67,11 @@ function heapBuffer(backend: BackendWasm): ArrayBuffer {
   return wasmMemory(backend).buffer;
 }
 
+/** Node-API reads an ArrayBuffer only: a threaded wasm build's SharedArrayBuffer heap goes to the fallback. */
+function plainHeap(backend: BackendWasm): boolean {
+  return heapBuffer(backend) instanceof ArrayBuffer;
+}
+
 /** Conv2D and FusedConv2D (bias, ReLU as oneDNN post-ops); other activations, PReLU and non-float32 go to `fallback`. */
 function makeOnednnConv2D(
   addon: OnednnAddon,
@@ -76,7 +81,7 @@ function makeOnednnConv2D(
   return (args: KernelArgs) => {
     const { backend, x, filter, bias, relu, info, plain } = convCall(kernelName, args);
     const geometry = convGeometryArray(info);
-    if (!plain || geometry === undefined) return fallback(args);
+    if (!plain || geometry === undefined || !plainHeap(backend)) return fallback(args);
     const out = backend.makeOutput(info.outShape, 'float32');
     addon.conv2d(
       heapBuffer(backend),
@@ -102,8 +107,8 @@ function makeOnednnConv2DBackpropInput(addon: OnednnAddon, fallback: tf.KernelFu
     const filter = inputs.filter as tf.TensorInfo;
     const info = convGeometry(INPUT_GRADIENT, attrs.inputShape as number[], filter.shape, attrs);
     const geometry = convGeometryArray(info);
-    if (geometry === undefined || dy.dtype !== 'float32' || dy.shape.join() !== info.outShape.join())
-      return fallback(args);
+    const usable = geometry !== undefined && dy.dtype === 'float32' && plainHeap(backend);
+    if (!usable || dy.shape.join() !== info.outShape.join()) return fallback(args);
     const dx = backend.makeOutput(info.inShape, 'float32');
     addon.conv2dBackpropInput(
       heapBuffer(backend),
@@ -128,8 +133,8 @@ function makeOnednnConv2DBackpropFilter(addon: OnednnAddon, fallback: tf.KernelF
     const filterShape = attrs.filterShape as number[];
     const info = convGeometry(FILTER_GRADIENT, x.shape, filterShape, attrs);
     const geometry = convGeometryArray(info);
-    if (geometry === undefined || x.dtype !== 'float32' || dy.shape.join() !== info.outShape.join())
-      return fallback(args);
+    const usable = geometry !== undefined && x.dtype === 'float32' && plainHeap(backend);
+    if (!usable || dy.shape.join() !== info.outShape.join()) return fallback(args);
     const dw = backend.makeOutput(filterShape, 'float32');
     addon.conv2dBackpropFilter(
       heapBuffer(backend),
