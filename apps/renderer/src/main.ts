@@ -1,5 +1,5 @@
 // The CAM render worker process: `node --import tsx apps/renderer/src/main.ts`.
-import { initBackend } from '@cam/model';
+import { describeBackend, initBackend } from '@cam/model';
 import { closeOnSignals, workerLog } from '@cam/process';
 import { rendererConfigFromEnv } from './config.js';
 import { startRenderer } from './worker.js';
@@ -8,7 +8,7 @@ const log = workerLog('renderer');
 
 const config = rendererConfigFromEnv();
 const backend = await initBackend();
-log(`backend ${backend.backend}${backend.reason ? ` (${backend.reason})` : ''}`);
+log(`backend ${describeBackend(backend)}`);
 const renderer = startRenderer(config, log);
 log(
   `waiting for batches on '${renderer.worker.name}' and evaluations on '${renderer.evaluationWorker.name}' (up to ${config.modelCacheSize} models kept loaded)`,

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { chartGrid, lineChart, svgToPng, type Series } from '@cam/plot';
 import type { ArchSpec } from './arch.js';
 import type { EpochRecord } from './checkpoint.js';
+import type { WasmKernelChoice } from './kernels/index.js';
 import { confusionCsv } from './evaluate.js';
 import { writeFileAtomic } from './io.js';
 import type { LrSchedule, OptimizerName } from './optimizer.js';
@@ -27,6 +28,8 @@ export interface RunMetrics {
   dataset: string;
   backend: string;
   backendReason: string;
+  /** On wasm: the convolution kernels that ran ('onednn' through the native addon, or 'emitted') and why. */
+  kernels?: WasmKernelChoice;
   /** Epochs asked for. */
   epochs: number;
   /** Epochs trained (fewer when early stopping ended the run). */

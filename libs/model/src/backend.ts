@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { WasmKernelChoice } from './kernels/index.js';
 
 export type BackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
@@ -7,6 +8,18 @@ export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'tenso
 export interface BackendChoice {
   backend: string;
   reason: string;
+  /** On wasm: which convolution kernels run (oneDNN's through the native addon, or the emitted ones), and why. */
+  kernels?: WasmKernelChoice;
+}
+
+/** The label with the reasons, for logs: `wasm+onednn (first choice; oneDNN 2.6.3, avx512_core)`. */
+export function describeBackend(choice: BackendChoice): string {
+  return `${backendLabel(choice)} (${[choice.reason, choice.kernels?.reason].filter(Boolean).join('; ')})`;
+}
+
+/** The backend with its kernel set, as logs, metrics.json and the bench print it: `wasm+onednn`, `wasm+emitted`, `cpu`. */
+export function backendLabel(choice: BackendChoice): string {
+  return choice.kernels === undefined ? choice.backend : `${choice.backend}+${choice.kernels.set}`;
 }
 
 /** An explicitly requested backend that cannot start. */
@@ -28,18 +41,20 @@ async function startTensorflow(): Promise<void> {
   if (!(await tf.setBackend('tensorflow'))) throw new Error('tf.setBackend("tensorflow") returned false');
 }
 
-async function startWasm(): Promise<void> {
+async function startWasm(): Promise<WasmKernelChoice> {
   await import('@tensorflow/tfjs-backend-wasm');
   const { registerWasmKernels } = await import('./kernels/index.js');
-  registerWasmKernels();
+  const kernels = registerWasmKernels();
   if (!(await tf.setBackend('wasm'))) throw new Error('tf.setBackend("wasm") returned false');
+  return kernels;
 }
 
 async function startCpu(): Promise<void> {
   if (!(await tf.setBackend('cpu'))) throw new Error('tf.setBackend("cpu") returned false');
 }
 
-const STARTERS: Record<Exclude<BackendPreference, 'auto'>, () => Promise<void>> = {
+/** Each starter returns the wasm kernel choice where there is one. */
+const STARTERS: Record<Exclude<BackendPreference, 'auto'>, () => Promise<WasmKernelChoice | void>> = {
   tensorflow: startTensorflow,
   wasm: startWasm,
   cpu: startCpu,
@@ -58,19 +73,20 @@ export async function initBackend(pref: string = process.env.CAM_BACKEND ?? 'aut
     );
   }
   if (pref !== 'auto') {
+    let kernels: WasmKernelChoice | void;
     try {
-      await STARTERS[pref as Exclude<BackendPreference, 'auto'>]();
+      kernels = await STARTERS[pref as Exclude<BackendPreference, 'auto'>]();
     } catch (err) {
       throw new BackendUnavailableError(pref, err);
     }
-    return { backend: tf.getBackend(), reason: 'requested explicitly' };
+    return { backend: tf.getBackend(), reason: 'requested explicitly', ...(kernels ? { kernels } : {}) };
   }
   const skipped: string[] = [];
   for (const [name, start] of Object.entries(STARTERS)) {
     try {
-      await start();
+      const kernels = await start();
       const reason = skipped.length === 0 ? 'first choice' : skipped.join('; ');
-      return { backend: tf.getBackend(), reason };
+      return { backend: tf.getBackend(), reason, ...(kernels ? { kernels } : {}) };
     } catch (err) {
       skipped.push(`${name} unavailable (${message(err)})`);
     }

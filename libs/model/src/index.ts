@@ -1,5 +1,13 @@
 export { type CamHead, NotACamModelError, UnknownLayerError, camHead } from './cam-head.js';
-export { registerWasmKernels } from './kernels/index.js';
+export {
+  registerWasmKernels,
+  WASM_KERNEL_PREFERENCES,
+  type WasmKernelChoice,
+  type WasmKernelPreference,
+  type WasmKernelSet,
+} from './kernels/index.js';
+export { type OnednnAddon, onednnAddon } from './kernels/onednn-addon.js';
+export { ONEDNN_KERNELS } from './kernels/onednn.js';
 export {
   DataParallelTrainer,
   type DataParallelOptions,
@@ -28,6 +36,8 @@ export {
   type BackendChoice,
   type BackendPreference,
   BackendUnavailableError,
+  backendLabel,
+  describeBackend,
   initBackend,
 } from './backend.js';
 export { MODEL_FILE, ModelLoadError, WEIGHTS_FILE, loadModel, saveModel } from './io.js';

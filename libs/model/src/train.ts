@@ -1,5 +1,5 @@
 import type { RunMetrics } from './artifacts.js';
-import { initBackend } from './backend.js';
+import { describeBackend, initBackend } from './backend.js';
 import { buildModel } from './build.js';
 import { type EpochRecord, checkpointDir } from './checkpoint.js';
 import { evaluateSet } from './evaluate.js';
@@ -42,7 +42,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const log = opts.log ?? ((): void => undefined);
   const started = performance.now();
   const backend = await initBackend(opts.backend);
-  log(`backend: ${backend.backend} (${backend.reason})`);
+  log(`backend: ${describeBackend(backend)}`);
   const sets = await loadTrainingSets(r);
   const model = buildModel(r.arch, { seed: r.seed });
   const optimizer = makeOptimizer(r, trainableVariables(model));

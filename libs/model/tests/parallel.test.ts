@@ -43,6 +43,8 @@ function batch(seed: number, size: number): { xs: tf.Tensor4D; ys: tf.Tensor1D }
 async function train(threads: number, steps: number): Promise<{ losses: number[]; weights: Float32Array[] }> {
   const model = smallCamModel();
   const trainer = await DataParallelTrainer.create(model, { threads, maxBatch: 32 });
+  // Workers run the same kernels as this thread (oneDNN's where the addon builds).
+  expect(trainer.workerKernels).toEqual(new Array(threads - 1).fill(registerWasmKernels().set));
   const optimizer = tf.train.adam(0.01);
   const losses: number[] = [];
   try {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TrainOptions, type TrainResult, evaluate, initBackend, train } from '../src/index.js';
+import { onednnAddon } from '../src/kernels/onednn-addon.js';
 
 const root = mkdtempSync(join(tmpdir(), 'cam-model-train-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -56,6 +57,8 @@ describe('training', () => {
       testSize: 1000,
     });
     expect(m.backend).toBe('wasm');
+    // The default kernels: oneDNN's where the addon builds here, so the resume test below runs on them.
+    expect(m.kernels?.set).toBe(onednnAddon().addon === undefined ? 'emitted' : 'onednn');
     expect(m.history).toHaveLength(2);
     expect(progress).toHaveLength(2 * Math.ceil(1600 / m.recipe.batchSize));
     expect(readdirSync(c3.outDir).sort()).toEqual([

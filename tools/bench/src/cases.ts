@@ -5,6 +5,7 @@ import {
   Adam,
   DataParallelTrainer,
   applyGradients,
+  backendLabel,
   buildModel,
   camHead,
   computeGradients,
@@ -77,7 +78,7 @@ async function timeOverBatches(batches: Batch[], run: (b: Batch) => Promise<void
 
 /** Runs one case in this process (the caller spawns one process per case, so peak RSS is per case). */
 export async function runCase(name: CaseName, batch: number, images: number): Promise<CaseMeasurement> {
-  const { backend } = await initBackend('wasm');
+  const backend = backendLabel(await initBackend('wasm'));
   const set = takeFirst(await loadDataset({ dataset: 'mnist', split: 'train' }), images);
   const batches = makeBatches(set, batch);
   const counted = batches.length * batch;

@@ -1,18 +1,18 @@
 /**
- * GFLOP/s of the project's wasm kernels on c3's shapes against the stock tfjs-backend-wasm kernels they
- * replace, side by side in one process: `npx tsx tools/bench/src/kernels.ts [--batch 32] [--reps 10]`.
+ * GFLOP/s of the project's kernels on c3's shapes, side by side in one process: oneDNN's through the native
+ * addon (where it loads), the emitted wasm kernels, and the stock tfjs-backend-wasm kernels they replace:
+ * `npx tsx tools/bench/src/kernels.ts [--batch 32] [--reps 10]`.
  * Each figure is the best of `reps` calls (load from elsewhere only slows a call down). Prints a table,
  * then one JSON line per kernel and shape.
  */
 import * as tf from '@tensorflow/tfjs';
 // The stock kernels are registered when the package loads; they are taken before ours replace them.
 import '@tensorflow/tfjs-backend-wasm';
-import { registerWasmKernels } from '@cam/model';
+import { ONEDNN_KERNELS, onednnAddon, registerWasmKernels } from '@cam/model';
+import { describeMachine, machineLine } from './machine.js';
+import { numberFlag } from './options.js';
 
-function flag(name: string, fallback: number): number {
-  const at = process.argv.indexOf(name);
-  return at < 0 ? fallback : Number(process.argv[at + 1]);
-}
+const flag = (name: string, fallback: number): number => numberFlag(process.argv, name, fallback);
 
 const batch = flag('--batch', 32);
 const reps = flag('--reps', 10);
@@ -22,10 +22,21 @@ function stockKernel(name: string): tf.KernelFunc {
   if (kernel === undefined) throw new Error(`tfjs-backend-wasm has no ${name} kernel`);
   return kernel.kernelFunc;
 }
-const stock = { Conv2D: stockKernel('Conv2D'), BatchMatMul: stockKernel('BatchMatMul') };
-registerWasmKernels();
+const stock = {
+  Conv2D: stockKernel('Conv2D'),
+  Conv2DBackpropInput: stockKernel('Conv2DBackpropInput'),
+  BatchMatMul: stockKernel('BatchMatMul'),
+};
+registerWasmKernels('emitted');
 await tf.setBackend('wasm');
 const backend = tf.backend();
+const { addon } = onednnAddon();
+const refuse = (name: string) => () => {
+  throw new Error(`the oneDNN ${name} kernel fell back on a c3 shape`);
+};
+/** oneDNN's kernel for `name`, refusing to fall back, or undefined without the addon. */
+const onednn = (name: string): tf.KernelFunc | undefined =>
+  addon === undefined ? undefined : ONEDNN_KERNELS[name]!(addon, refuse(name));
 
 /** Best milliseconds of `reps` calls of `run` (wasm kernels are done when they return), after one untimed call. */
 function bestMs(run: () => tf.TensorInfo): number {
@@ -44,9 +55,12 @@ interface Row {
   kernel: string;
   shape: string;
   gflop: number;
+  onednn_ms: number | null;
   ours_ms: number;
   stock_ms: number | null;
 }
+const bestMsOf = (run: (() => tf.TensorInfo) | undefined): number | null =>
+  run === undefined ? null : bestMs(run);
 const rows: Row[] = [];
 const same = { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations: 1 };
 
@@ -62,32 +76,50 @@ for (const [inC, outC] of [
   const inputs = { x, filter };
   const conv = (kernelFunc: tf.KernelFunc) => () =>
     kernelFunc({ inputs, backend, attrs: same }) as tf.TensorInfo;
+  const onednnConv = onednn('Conv2D');
   rows.push({
     kernel: 'Conv2D',
     shape: `${inC}->${outC}`,
     gflop,
+    onednn_ms: bestMsOf(onednnConv && conv(onednnConv)),
     ours_ms: bestMs(conv(tf.getKernel('Conv2D', 'wasm')!.kernelFunc)),
     stock_ms: bestMs(conv(stock.Conv2D)),
   });
-  if (inC % 4 === 0) {
-    const dy = tf.randomNormal([batch, 28, 28, outC]);
-    const filterGrad = tf.getKernel('Conv2DBackpropFilter', 'wasm')!.kernelFunc;
+  const dy = tf.randomNormal([batch, 28, 28, outC]);
+  const filterGrad = (kernelFunc: tf.KernelFunc) => () =>
+    kernelFunc({
+      inputs: { x, dy },
+      backend,
+      attrs: { ...same, filterShape: [3, 3, inC, outC] },
+    }) as tf.TensorInfo;
+  const onednnFilterGrad = onednn('Conv2DBackpropFilter');
+  rows.push({
+    kernel: 'Conv2DBackpropFilter',
+    shape: `${inC}->${outC}`,
+    gflop,
+    onednn_ms: bestMsOf(onednnFilterGrad && filterGrad(onednnFilterGrad)),
+    ours_ms: bestMs(filterGrad(tf.getKernel('Conv2DBackpropFilter', 'wasm')!.kernelFunc)),
+    stock_ms: null, // tfjs-backend-wasm 4.22 has none
+  });
+  if (inC > 1) {
+    // dx of this layer (the first layer's is never computed in training).
+    const inputGrad = (kernelFunc: tf.KernelFunc) => () =>
+      kernelFunc({
+        inputs: { dy, filter },
+        backend,
+        attrs: { ...same, inputShape: [batch, 28, 28, inC] },
+      }) as tf.TensorInfo;
+    const onednnInputGrad = onednn('Conv2DBackpropInput');
     rows.push({
-      kernel: 'Conv2DBackpropFilter',
+      kernel: 'Conv2DBackpropInput',
       shape: `${inC}->${outC}`,
       gflop,
-      ours_ms: bestMs(
-        () =>
-          filterGrad({
-            inputs: { x, dy },
-            backend,
-            attrs: { ...same, filterShape: [3, 3, inC, outC] },
-          }) as tf.TensorInfo,
-      ),
-      stock_ms: null, // tfjs-backend-wasm 4.22 has none
+      onednn_ms: bestMsOf(onednnInputGrad && inputGrad(onednnInputGrad)),
+      ours_ms: bestMs(inputGrad(tf.getKernel('Conv2DBackpropInput', 'wasm')!.kernelFunc)),
+      stock_ms: bestMs(inputGrad(stock.Conv2DBackpropInput)),
     });
-    dy.dispose();
   }
+  dy.dispose();
   tf.dispose([x, filter]);
 }
 
@@ -104,17 +136,24 @@ rows.push({
   kernel: 'BatchMatMul (CAM weighted sum)',
   shape: `[${batch},784,256] x [${batch},256,1]`,
   gflop: (2 * batch * 784 * 256) / 1e9,
+  onednn_ms: null,
   ours_ms: bestMs(product(tf.getKernel('BatchMatMul', 'wasm')!.kernelFunc, weights, true)),
   stock_ms: bestMs(product(stock.BatchMatMul, weightsColumn, false)),
 });
 
 const rate = (gflop: number, ms: number | null) => (ms === null ? '' : (gflop / (ms / 1000)).toFixed(1));
-console.log(`wasm kernels, batch ${batch}, best of ${reps} calls (GFLOP/s)`);
-console.log('kernel                          shape                         ours  stock  ours/stock');
+console.log(machineLine(describeMachine(addon?.info())));
+console.log(
+  `kernels, batch ${batch}, best of ${reps} calls (GFLOP/s); emitted/stock and oneDNN/emitted are speed ratios`,
+);
+console.log(
+  'kernel                          shape                     oneDNN  emitted  stock  emitted/stock  oneDNN/emitted',
+);
 for (const r of rows) {
-  const ratio = r.stock_ms === null ? '' : (r.stock_ms / r.ours_ms).toFixed(2);
+  const ratio = (slow: number | null, fast: number | null) =>
+    slow === null || fast === null ? '' : (slow / fast).toFixed(2);
   console.log(
-    `${r.kernel.padEnd(32)}${r.shape.padEnd(28)}${rate(r.gflop, r.ours_ms).padStart(6)}${rate(r.gflop, r.stock_ms).padStart(7)}${ratio.padStart(12)}`,
+    `${r.kernel.padEnd(32)}${r.shape.padEnd(24)}${rate(r.gflop, r.onednn_ms).padStart(8)}${rate(r.gflop, r.ours_ms).padStart(9)}${rate(r.gflop, r.stock_ms).padStart(7)}${ratio(r.stock_ms, r.ours_ms).padStart(15)}${ratio(r.ours_ms, r.onednn_ms).padStart(16)}`,
   );
 }
 for (const r of rows) {
@@ -123,7 +162,8 @@ for (const r of rows) {
       kernel: r.kernel,
       shape: r.shape,
       batch,
-      ours_gflop_per_s: Number(rate(r.gflop, r.ours_ms)),
+      onednn_gflop_per_s: r.onednn_ms === null ? null : Number(rate(r.gflop, r.onednn_ms)),
+      emitted_gflop_per_s: Number(rate(r.gflop, r.ours_ms)),
       stock_gflop_per_s: r.stock_ms === null ? null : Number(rate(r.gflop, r.stock_ms)),
     }),
   );

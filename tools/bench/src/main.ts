@@ -6,25 +6,36 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { datasetDir } from '@cam/dataset';
-import { type BenchOptions, type CaseName, parseBenchArgs, USAGE, UsageError } from './options.js';
+import { onednnAddon } from '@cam/model';
+import { describeMachine, machineLine } from './machine.js';
+import {
+  type BenchOptions,
+  type CaseName,
+  KERNEL_SETS,
+  type KernelSet,
+  parseBenchArgs,
+  USAGE,
+  UsageError,
+} from './options.js';
 import { CASE_THREADS, REFERENCE_CASE } from './cases.js';
 import { pytorchUnavailable, runPytorch } from './pytorch.js';
 import { bestOfRounds, type BenchResult, formatTable, ratios } from './result.js';
 
 const CASE_MAIN = fileURLToPath(new URL('./case-main.ts', import.meta.url));
 
-function runOurCase(name: CaseName, o: BenchOptions): BenchResult {
+function runOurCase(name: CaseName, o: BenchOptions, kernels: KernelSet): BenchResult {
   const child = spawnSync(
     process.execPath,
     ['--import', 'tsx', CASE_MAIN, name, String(o.batch), String(o.images)],
     {
       encoding: 'utf8',
       maxBuffer: 1 << 24,
+      env: { ...process.env, CAM_WASM_KERNELS: kernels },
     },
   );
   const last = child.stdout.trim().split('\n').pop() ?? '';
   if (child.status !== 0 || !last.startsWith('{'))
-    throw new Error(`case ${name} failed (exit ${child.status}):\n${child.stderr}`);
+    throw new Error(`case ${name} (${kernels}) failed (exit ${child.status}):\n${child.stderr}`);
   const m = JSON.parse(last) as {
     backend: string;
     imagesPerSecond: number;
@@ -68,21 +79,27 @@ function referenceResults(o: BenchOptions): BenchResult[] {
 }
 
 function main(): void {
+  const addon = onednnAddon();
   let o: BenchOptions;
   try {
-    o = parseBenchArgs(process.argv.slice(2));
+    o = parseBenchArgs(process.argv.slice(2), addon.addon === undefined ? ['emitted'] : [...KERNEL_SETS]);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     process.stderr.write(`${err.message}\n${USAGE}\n`);
     process.exit(2);
   }
+  if (addon.addon === undefined) process.stderr.write(`oneDNN kernels: unavailable (${addon.error})\n`);
   const missing = o.pytorch ? pytorchUnavailable() : 'skipped (--no-pytorch)';
   if (missing !== undefined) process.stderr.write(`PyTorch reference: ${missing}\n`);
   const ours = (): BenchResult[] =>
-    o.cases.map((name) => {
-      process.stderr.write(`running ${name} (cam, ${o.images} images, batch ${o.batch}) ...\n`);
-      return runOurCase(name, o);
-    });
+    o.cases.flatMap((name) =>
+      o.kernels.map((kernels) => {
+        process.stderr.write(
+          `running ${name} (cam, ${kernels} kernels, ${o.images} images, batch ${o.batch}) ...\n`,
+        );
+        return runOurCase(name, o, kernels);
+      }),
+    );
   const reference = (): BenchResult[] => (missing === undefined ? referenceResults(o) : []);
   const rounds: BenchResult[][] = [];
   for (let round = 0; round < o.rounds; round++) {
@@ -100,23 +117,26 @@ function main(): void {
     rounds.push([...mine, ...theirs]);
   }
   const results = bestOfRounds(rounds);
-  process.stdout.write(`${formatTable(results)}\n`);
+  const machine = describeMachine(addon.addon?.info());
+  process.stdout.write(`${machineLine(machine)}\n${formatTable(results)}\n`);
   for (const r of results) {
     for (const [key, value] of Object.entries(r.notes ?? {}))
       process.stdout.write(`${r.case} (${r.impl}): ${key} = ${value}\n`);
   }
   process.stdout.write('\n');
+  process.stdout.write(`${JSON.stringify(machine)}\n`);
   for (const r of results) process.stdout.write(`${JSON.stringify(r)}\n`);
-  for (const r of ratios(results))
-    process.stdout.write(`${JSON.stringify({ case: r.case, ratio_cam_over_pytorch: r.ratio })}\n`);
+  for (const r of ratios(results)) {
+    const line = { case: r.case, backend: r.backend, ratio_cam_over_pytorch: r.ratio };
+    process.stdout.write(`${JSON.stringify(line)}\n`);
+  }
   // The data-parallel goal is also stated against PyTorch on one thread.
-  const twoThreads = results.find((r) => r.case === 'train-c3-2t' && r.impl === 'cam');
   const torchOneThread = results.find((r) => r.case === 'train-c3' && r.impl === 'pytorch');
-  if (twoThreads && torchOneThread) {
+  for (const twoThreads of results.filter((r) => r.case === 'train-c3-2t' && r.impl === 'cam')) {
+    if (torchOneThread === undefined) break;
     const ratio = Math.round((twoThreads.images_per_s / torchOneThread.images_per_s) * 100) / 100;
-    process.stdout.write(
-      `${JSON.stringify({ case: 'train-c3-2t', ratio_cam_over_pytorch_1_thread: ratio })}\n`,
-    );
+    const line = { case: 'train-c3-2t', backend: twoThreads.backend, ratio_cam_over_pytorch_1_thread: ratio };
+    process.stdout.write(`${JSON.stringify(line)}\n`);
   }
 }
 

@@ -1,3 +1,7 @@
+/** The wasm backend's convolution kernel sets a case can run on (CAM_WASM_KERNELS in its process). */
+export const KERNEL_SETS = ['onednn', 'emitted'] as const;
+export type KernelSet = (typeof KERNEL_SETS)[number];
+
 /** Benchmark cases this tool knows; `train-c3-2t` is data-parallel training on two threads. */
 export const CASES = ['train-c3', 'train-c3-2t', 'infer-c3', 'render-cam'] as const;
 export type CaseName = (typeof CASES)[number];
@@ -16,6 +20,11 @@ export interface BenchOptions {
    * since load from elsewhere on a shared machine only ever slows a round down. @defaultValue 3, 1 with --quick
    */
   rounds: number;
+  /**
+   * Kernel sets each of our cases runs on, one row each, so that both paths stay measured.
+   * @defaultValue both; only 'emitted' where the oneDNN addon is unavailable
+   */
+  kernels: KernelSet[];
 }
 
 export const USAGE = `usage: npm run bench -- [--quick] [--cases train-c3,infer-c3,render-cam] [--batch 128] [--images N] [--rounds N] [--no-pytorch]
@@ -24,7 +33,8 @@ export const USAGE = `usage: npm run bench -- [--quick] [--cases train-c3,infer-
   --batch N      images per batch on both sides (default 128)
   --images N     images per case (default 2048)
   --rounds N     rounds of every case on both sides, each side reporting its best (default 3)
-  --no-pytorch   skip the PyTorch reference (../shared/bench/torch_c3.py)`;
+  --no-pytorch   skip the PyTorch reference (../shared/bench/torch_c3.py)
+  --kernels LIST comma-separated subset of: ${KERNEL_SETS.join(', ')} (default: both, or emitted without the oneDNN addon)`;
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -40,13 +50,28 @@ function positiveInteger(flag: string, value: string | undefined): number {
   return n;
 }
 
-function isCaseName(name: string): name is CaseName {
-  return (CASES as readonly string[]).includes(name);
+/** A comma-separated list of names from `known`, or a usage error naming the flag. */
+function namesFrom<T extends string>(flag: string, value: string | undefined, known: readonly T[]): T[] {
+  const names = (value ?? '').split(',').filter((s) => s !== '');
+  const unknown = names.filter((n) => !(known as readonly string[]).includes(n));
+  if (names.length === 0 || unknown.length > 0)
+    throw new UsageError(`${flag}: unknown name(s) '${unknown.join(',')}' (known: ${known.join(', ')})`);
+  return names as T[];
 }
 
-/** Parses the command line (flags only); bad flags throw {@link UsageError} naming the flag. */
-export function parseBenchArgs(argv: string[]): BenchOptions {
-  const o: BenchOptions = { cases: [...CASES], batch: 128, images: 2048, pytorch: true, rounds: 3 };
+/**
+ * Parses the command line (flags only); bad flags throw {@link UsageError} naming the flag.
+ * @param defaultKernels the kernel sets without --kernels (the caller knows whether the addon loads)
+ */
+export function parseBenchArgs(argv: string[], defaultKernels: KernelSet[] = [...KERNEL_SETS]): BenchOptions {
+  const o: BenchOptions = {
+    cases: [...CASES],
+    batch: 128,
+    images: 2048,
+    pytorch: true,
+    rounds: 3,
+    kernels: defaultKernels,
+  };
   let imagesGiven = false;
   let roundsGiven = false;
   let quick = false;
@@ -70,17 +95,12 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
         o.rounds = positiveInteger(flag, argv[++i]);
         roundsGiven = true;
         break;
-      case '--cases': {
-        const names = (argv[++i] ?? '').split(',').filter((s) => s !== '');
-        const unknown = names.filter((n) => !isCaseName(n));
-        if (names.length === 0 || unknown.length > 0) {
-          throw new UsageError(
-            `--cases: unknown case(s) '${unknown.join(',')}' (known: ${CASES.join(', ')})`,
-          );
-        }
-        o.cases = names as CaseName[];
+      case '--cases':
+        o.cases = namesFrom(flag, argv[++i], CASES);
         break;
-      }
+      case '--kernels':
+        o.kernels = namesFrom(flag, argv[++i], KERNEL_SETS);
+        break;
       default:
         throw new UsageError(`unknown flag '${flag}'`);
     }
@@ -90,4 +110,10 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
   if (o.images < o.batch)
     throw new UsageError(`--images (${o.images}) must be at least --batch (${o.batch})`);
   return o;
+}
+
+/** A numeric `--name value` flag of the side scripts (profile.ts, kernels.ts, threads.ts), or `fallback`. */
+export function numberFlag(argv: string[], name: string, fallback: number): number {
+  const at = argv.indexOf(name);
+  return at < 0 ? fallback : Number(argv[at + 1]);
 }

@@ -15,11 +15,9 @@ import {
   initBackend,
   gradientTargetOf,
 } from '@cam/model';
+import { numberFlag } from './options.js';
 
-function flag(name: string, fallback: number): number {
-  const at = process.argv.indexOf(name);
-  return at < 0 ? fallback : Number(process.argv[at + 1]);
-}
+const flag = (name: string, fallback: number): number => numberFlag(process.argv, name, fallback);
 
 const batch = flag('--batch', 128);
 const steps = flag('--steps', 3);

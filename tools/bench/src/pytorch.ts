@@ -5,11 +5,13 @@ import { fileURLToPath } from 'node:url';
 
 const PYTHON = '/usr/bin/python3';
 
-/** The shared reference script: shared/ sits beside the repository (../shared from the repo root). */
-export const TORCH_SCRIPT = resolve(
-  dirname(fileURLToPath(import.meta.url)),
-  '../../../../shared/bench/torch_c3.py',
-);
+/**
+ * The shared reference script: shared/ sits beside the repository (../shared from the repo root), or
+ * `CAM_TORCH_SCRIPT` where it does not (a git worktree elsewhere).
+ */
+export const TORCH_SCRIPT =
+  process.env.CAM_TORCH_SCRIPT ??
+  resolve(dirname(fileURLToPath(import.meta.url)), '../../../../shared/bench/torch_c3.py');
 
 /**
  * Runs the script unchanged and then reports the process's peak RSS (one process measures every

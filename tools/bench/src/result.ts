@@ -13,16 +13,18 @@ export interface BenchResult {
   rounds_images_per_s?: number[];
 }
 
+/** Our rows differ by kernel set (backend `wasm+onednn` or `wasm+emitted`), the reference's by case. */
+const resultKey = (r: BenchResult): string => `${r.case}/${r.impl}/${r.backend}`;
+
 /**
- * One result per case and implementation from several rounds: the best round's (highest images/s, with
+ * One result per case, implementation and backend from several rounds: the best round's (highest images/s, with
  * its notes), the highest peak RSS of any round, and every round's throughput.
  */
 export function bestOfRounds(rounds: BenchResult[][]): BenchResult[] {
   if (rounds.length === 1) return rounds[0]!;
-  const key = (r: BenchResult): string => `${r.case}/${r.impl}`;
-  const keys = [...new Set(rounds.flat().map(key))];
+  const keys = [...new Set(rounds.flat().map(resultKey))];
   return keys.map((k) => {
-    const runs = rounds.flatMap((round) => round.filter((r) => key(r) === k));
+    const runs = rounds.flatMap((round) => round.filter((r) => resultKey(r) === k));
     const best = runs.reduce((a, b) => (b.images_per_s > a.images_per_s ? b : a));
     return {
       ...best,
@@ -32,16 +34,16 @@ export function bestOfRounds(rounds: BenchResult[][]): BenchResult[] {
   });
 }
 
-/** cam / pytorch throughput per case, for the cases both sides measured. */
-export function ratios(results: BenchResult[]): { case: string; ratio: number }[] {
-  const cases = [...new Set(results.map((r) => r.case))];
-  return cases.flatMap((name) => {
-    const ours = results.find((r) => r.case === name && r.impl === 'cam');
-    const theirs = results.find((r) => r.case === name && r.impl === 'pytorch');
-    return ours && theirs
-      ? [{ case: name, ratio: Math.round((ours.images_per_s / theirs.images_per_s) * 100) / 100 }]
-      : [];
-  });
+/** cam / pytorch throughput for each of our rows (one per case and kernel set) whose case both sides measured. */
+export function ratios(results: BenchResult[]): { case: string; backend: string; ratio: number }[] {
+  return results
+    .filter((r) => r.impl === 'cam')
+    .flatMap((ours) => {
+      const theirs = results.find((r) => r.case === ours.case && r.impl === 'pytorch');
+      if (theirs === undefined) return [];
+      const ratio = Math.round((ours.images_per_s / theirs.images_per_s) * 100) / 100;
+      return [{ case: ours.case, backend: ours.backend, ratio }];
+    });
 }
 
 function pad(cells: string[], widths: number[]): string {
@@ -51,7 +53,7 @@ function pad(cells: string[], widths: number[]): string {
 /** A plain-text table: one row per case and implementation, then the ratio per case. */
 export function formatTable(results: BenchResult[]): string {
   const header = ['case', 'impl', 'backend', 'threads', 'batch', 'images/s', 'peak RSS MB', 'cam/pytorch'];
-  const ratioOf = new Map(ratios(results).map((r) => [r.case, r.ratio]));
+  const ratioOf = new Map(ratios(results).map((r) => [`${r.case}/${r.backend}`, r.ratio]));
   const rows = results.map((r) => [
     r.case,
     r.impl,
@@ -60,7 +62,7 @@ export function formatTable(results: BenchResult[]): string {
     String(r.batch),
     r.images_per_s.toFixed(1),
     r.peak_rss_mb.toFixed(0),
-    r.impl === 'cam' && ratioOf.has(r.case) ? ratioOf.get(r.case)!.toFixed(2) : '',
+    ratioOf.get(`${r.case}/${r.backend}`)?.toFixed(2) ?? '',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   return [

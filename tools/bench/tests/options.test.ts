@@ -10,7 +10,13 @@ describe('bench command line', () => {
       images: 2048,
       pytorch: true,
       rounds: 3,
+      kernels: ['onednn', 'emitted'],
     });
+  });
+
+  it("runs the kernel sets given, or the caller's default (emitted only without the addon)", () => {
+    expect(parseBenchArgs(['--kernels', 'emitted']).kernels).toEqual(['emitted']);
+    expect(parseBenchArgs([], ['emitted']).kernels).toEqual(['emitted']);
   });
 
   it('--quick shrinks the image count and rounds unless they are given', () => {
@@ -27,7 +33,8 @@ describe('bench command line', () => {
   });
 
   it.each([
-    [['--cases', 'train-c9'], /--cases: unknown case\(s\) 'train-c9'/],
+    [['--cases', 'train-c9'], /--cases: unknown name\(s\) 'train-c9'/],
+    [['--kernels', 'onednn,mkl'], /--kernels: unknown name\(s\) 'mkl'/],
     [['--batch', '0'], /--batch: expected a positive integer, got '0'/],
     [['--rounds', '1.5'], /--rounds: expected a positive integer, got '1.5'/],
     [['--images'], /--images: expected a positive integer, got ''/],
@@ -56,7 +63,7 @@ describe('bench report', () => {
       row('train-c3', 'pytorch', 150),
       row('infer-c3', 'cam', 300),
     ];
-    expect(ratios(results)).toEqual([{ case: 'train-c3', ratio: 0.6 }]);
+    expect(ratios(results)).toEqual([{ case: 'train-c3', backend: 'wasm', ratio: 0.6 }]);
   });
 
   it('keeps the best round of each case and implementation, with every round and the highest RSS', () => {
@@ -69,6 +76,27 @@ describe('bench report', () => {
       { ...row('train-c3', 'pytorch', 160), peak_rss_mb: 610, rounds_images_per_s: [150, 160] },
     ]);
     expect(bestOfRounds([rounds[0]!])).toEqual(rounds[0]);
+  });
+
+  it('gives each of our kernel sets its own row, round and ratio', () => {
+    const emitted = (ips: number) => ({ ...row('train-c3', 'cam', ips), backend: 'wasm+emitted' });
+    const onednn = (ips: number) => ({ ...row('train-c3', 'cam', ips), backend: 'wasm+onednn' });
+    const results = bestOfRounds([
+      [onednn(200), emitted(90), row('train-c3', 'pytorch', 160)],
+      [onednn(210), emitted(80), row('train-c3', 'pytorch', 150)],
+    ]);
+    expect(results.map((r) => [r.backend, r.images_per_s])).toEqual([
+      ['wasm+onednn', 210],
+      ['wasm+emitted', 90],
+      ['torch cpu', 160],
+    ]);
+    expect(ratios(results)).toEqual([
+      { case: 'train-c3', backend: 'wasm+onednn', ratio: 1.31 },
+      { case: 'train-c3', backend: 'wasm+emitted', ratio: 0.56 },
+    ]);
+    const table = formatTable(results).split('\n');
+    expect(table[2]).toMatch(/wasm\+onednn .* 1\.31$/);
+    expect(table[3]).toMatch(/wasm\+emitted .* 0\.56$/);
   });
 
   it('prints one table row per result with the ratio on our row', () => {

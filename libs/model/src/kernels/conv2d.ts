@@ -1,13 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { convGemmKernels, convGemmSupports, type PaddedConvShape } from './conv-gemm-emit.js';
-import {
-  asWasmBackend,
-  convGeometry,
-  heapAddress,
-  type KernelArgs,
-  padSpatially,
-  wasmMemory,
-} from './wasm-backend.js';
+import { convCall, heapAddress, type KernelArgs, padSpatially, wasmMemory } from './wasm-backend.js';
 
 /** The emitted kernels' shape for a convolution, when they can run it (stride and dilation 1). */
 export function paddedConvShape(info: tf.backend_util.Conv2DInfo): PaddedConvShape | undefined {
@@ -24,9 +17,6 @@ export function paddedConvShape(info: tf.backend_util.Conv2DInfo): PaddedConvSha
   };
 }
 
-/** Fused epilogues the emitted kernel applies itself; others go to the stock kernel. */
-const ACTIVATIONS = new Set(['linear', 'relu']);
-
 /**
  * Conv2D and FusedConv2D (bias, ReLU) on the project's emitted wasm GEMM kernel, about 1.5-2x
  * XNNPACK's convolution in tfjs-backend-wasm's single-threaded SIMD build on c3's shapes (tools/bench
@@ -34,22 +24,9 @@ const ACTIVATIONS = new Set(['linear', 'relu']);
  */
 export function makeConv2D(kernelName: 'Conv2D' | 'FusedConv2D', stock: tf.KernelFunc): tf.KernelFunc {
   return (args: KernelArgs) => {
-    const { inputs, attrs = {} } = args;
-    const backend = asWasmBackend(args.backend);
-    const x = inputs.x as tf.TensorInfo;
-    const filter = inputs.filter as tf.TensorInfo;
-    const bias = inputs.bias as tf.TensorInfo | undefined;
-    const activation = (attrs.activation as string | undefined) ?? 'linear';
-    const info = convGeometry(kernelName, x.shape, filter.shape, attrs);
+    const { backend, x, filter, bias, relu, info, plain } = convCall(kernelName, args);
     const shape = paddedConvShape(info);
-    const supported =
-      shape !== undefined &&
-      convGemmSupports(shape, 'conv') &&
-      x.dtype === 'float32' &&
-      ACTIVATIONS.has(activation) &&
-      inputs.preluActivationWeights === undefined &&
-      (bias === undefined || tf.util.sizeFromShape(bias.shape) === info.outChannels);
-    if (!supported) return stock(args);
+    if (!plain || shape === undefined || !convGemmSupports(shape, 'conv')) return stock(args);
     const padded = padSpatially(backend, x, info.padInfo);
     const packedFilter = backend.makeOutput([tf.util.sizeFromShape(filter.shape)], 'float32');
     const out = backend.makeOutput(info.outShape, 'float32');
@@ -59,7 +36,7 @@ export function makeConv2D(kernelName: 'Conv2D' | 'FusedConv2D', stock: tf.Kerne
       bias === undefined ? 0 : heapAddress(backend, bias),
       heapAddress(backend, out),
       info.batchSize,
-      activation === 'relu' ? 1 : 0,
+      relu ? 1 : 0,
       heapAddress(backend, packedFilter),
     );
     backend.disposeData(padded.dataId);

@@ -7,26 +7,69 @@ import { makeConv2D } from './conv2d.js';
 import { makeConv2DBackpropInput } from './conv2d-backprop-input.js';
 import { makeCast, makeIdentity } from './no-copy.js';
 import { makeMean, makeSum } from './reductions.js';
+import { onednnAddon } from './onednn-addon.js';
+import { ONEDNN_KERNELS } from './onednn.js';
 import { WASM } from './wasm-backend.js';
 
-let registered = false;
+/** Which convolution kernels the wasm backend runs: oneDNN's through the native addon, or the emitted ones. */
+export type WasmKernelSet = 'onednn' | 'emitted';
+export type WasmKernelPreference = 'auto' | WasmKernelSet;
+export const WASM_KERNEL_PREFERENCES: readonly WasmKernelPreference[] = ['auto', 'onednn', 'emitted'];
 
-/** Wraps a stock wasm kernel: `make` gets the stock function to fall back on for cases it does not speed up. */
-function replaceStockKernel(kernelName: string, make: (stock: tf.KernelFunc) => tf.KernelFunc): void {
-  const stock = tf.getKernel(kernelName, WASM);
-  if (stock === undefined) throw new Error(`tfjs-backend-wasm has no ${kernelName} kernel to replace`);
+/** The kernel set registered, and why (the addon's version and ISA, or why it was passed over). */
+export interface WasmKernelChoice {
+  set: WasmKernelSet;
+  reason: string;
+}
+
+let registered: WasmKernelChoice | undefined;
+
+/** Wraps a registered wasm kernel: `make` gets the current function to fall back on for cases it does not speed up. */
+function replaceKernel(kernelName: string, make: (current: tf.KernelFunc) => tf.KernelFunc): void {
+  const current = tf.getKernel(kernelName, WASM);
+  if (current === undefined) throw new Error(`tfjs-backend-wasm has no ${kernelName} kernel to replace`);
   tf.unregisterKernel(kernelName, WASM);
-  tf.registerKernel({ ...stock, kernelFunc: make(stock.kernelFunc) });
+  tf.registerKernel({ ...current, kernelFunc: make(current.kernelFunc) });
+}
+
+/** Puts oneDNN's convolutions in front of the emitted ones (which remain the fallback), when the addon loads. */
+function registerOnednnKernels(pref: WasmKernelPreference): WasmKernelChoice {
+  if (pref === 'emitted') return { set: 'emitted', reason: 'requested explicitly' };
+  const { addon, error } = onednnAddon();
+  if (addon === undefined) {
+    if (pref === 'onednn')
+      throw new Error(`CAM_WASM_KERNELS=onednn: the oneDNN addon is unavailable: ${error}`);
+    return { set: 'emitted', reason: `oneDNN addon unavailable (${error})` };
+  }
+  for (const [name, make] of Object.entries(ONEDNN_KERNELS))
+    replaceKernel(name, (emitted) => make(addon, emitted));
+  const { version, isa } = addon.info();
+  return { set: 'onednn', reason: `oneDNN ${version}, ${isa}` };
+}
+
+/** `CAM_WASM_KERNELS` (auto, onednn or emitted), checked. */
+function kernelPreference(value: string): WasmKernelPreference {
+  if (!(WASM_KERNEL_PREFERENCES as readonly string[]).includes(value)) {
+    throw new RangeError(
+      `CAM_WASM_KERNELS: must be one of ${WASM_KERNEL_PREFERENCES.join(', ')}, got '${value}'`,
+    );
+  }
+  return value as WasmKernelPreference;
 }
 
 /**
  * Registers the project's kernels for the wasm backend: Conv2DBackpropFilter (missing in
  * tfjs-backend-wasm 4.22), a Conv2DBackpropInput that replaces the stock, naive one (kept as the
  * fallback for strided convolutions), Conv2D and FusedConv2D on the emitted GEMM kernel, batched
- * matrix-times-few-columns products (CAM's weighted sums), and cheaper reductions and copies. Idempotent; call it once the wasm backend package is imported.
+ * matrix-times-few-columns products (CAM's weighted sums), and cheaper reductions and copies; then, unless
+ * `pref` is 'emitted', oneDNN's convolutions through the native addon in front of the emitted ones where
+ * the addon loads ('onednn' insists on it). Idempotent (later calls return the first choice); call it once
+ * the wasm backend package is imported.
+ * @param pref @defaultValue `process.env.CAM_WASM_KERNELS ?? 'auto'`
  */
-export function registerWasmKernels(): void {
-  if (registered) return;
+export function registerWasmKernels(pref: string = process.env.CAM_WASM_KERNELS ?? 'auto'): WasmKernelChoice {
+  if (registered !== undefined) return registered;
+  const preference = kernelPreference(pref);
   const stockInput = tf.getKernel('Conv2DBackpropInput', WASM);
   for (const name of ['Conv2DBackpropInput', 'Conv2DBackpropFilter']) {
     if (tf.getKernel(name, WASM) !== undefined) tf.unregisterKernel(name, WASM);
@@ -43,12 +86,13 @@ export function registerWasmKernels(): void {
     backendName: WASM,
     kernelFunc: conv2DBackpropFilter,
   });
-  replaceStockKernel('Conv2D', (stock) => makeConv2D('Conv2D', stock));
-  replaceStockKernel('FusedConv2D', (stock) => makeConv2D('FusedConv2D', stock));
-  replaceStockKernel('BatchMatMul', makeBatchMatMul);
-  replaceStockKernel('Mean', makeMean);
-  replaceStockKernel('Sum', makeSum);
-  replaceStockKernel('Identity', makeIdentity);
-  replaceStockKernel('Cast', makeCast);
-  registered = true;
+  replaceKernel('Conv2D', (stock) => makeConv2D('Conv2D', stock));
+  replaceKernel('FusedConv2D', (stock) => makeConv2D('FusedConv2D', stock));
+  replaceKernel('BatchMatMul', makeBatchMatMul);
+  replaceKernel('Mean', makeMean);
+  replaceKernel('Sum', makeSum);
+  replaceKernel('Identity', makeIdentity);
+  replaceKernel('Cast', makeCast);
+  registered = registerOnednnKernels(preference);
+  return registered;
 }

@@ -81,6 +81,38 @@ export function convGeometry(
   );
 }
 
+/** Fused epilogues the project's convolution kernels apply themselves; others go to the stock kernel. */
+const ACTIVATIONS = new Set(['linear', 'relu']);
+
+/** A Conv2D or FusedConv2D call's operands and geometry. */
+export interface ConvCall {
+  backend: BackendWasm;
+  x: tf.TensorInfo;
+  filter: tf.TensorInfo;
+  bias: tf.TensorInfo | undefined;
+  relu: boolean;
+  info: tf.backend_util.Conv2DInfo;
+  /** float32, no activation but ReLU, no PReLU weights, a bias of one value per output channel. */
+  plain: boolean;
+}
+
+export function convCall(kernelName: string, args: KernelArgs): ConvCall {
+  const { inputs, attrs = {} } = args;
+  const x = inputs.x as tf.TensorInfo;
+  const filter = inputs.filter as tf.TensorInfo;
+  const bias = inputs.bias as tf.TensorInfo | undefined;
+  const activation = (attrs.activation as string | undefined) ?? 'linear';
+  const info = convGeometry(kernelName, x.shape, filter.shape, attrs);
+  const plain =
+    x.dtype === 'float32' &&
+    filter.dtype === 'float32' &&
+    ACTIVATIONS.has(activation) &&
+    inputs.preluActivationWeights === undefined &&
+    (bias === undefined ||
+      (bias.dtype === 'float32' && tf.util.sizeFromShape(bias.shape) === info.outChannels));
+  return { backend: asWasmBackend(args.backend), x, filter, bias, relu: activation === 'relu', info, plain };
+}
+
 /** The wasm backend's heap as a WebAssembly.Memory, for the project's own emitted kernels to import. */
 export function wasmMemory(backend: BackendWasm): WasmMemory {
   const memory = (backend.wasm as unknown as { asm?: { memory?: unknown } }).asm?.memory;

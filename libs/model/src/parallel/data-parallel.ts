@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { startTsWorker } from '@cam/process';
 import * as tf from '@tensorflow/tfjs';
+import type { WasmKernelSet } from '../kernels/index.js';
 import type { SharedBuffers, StepRequest, WorkerInit, WorkerReply } from './protocol.js';
 import { parameterCount } from '../build.js';
 import { type GradientTarget, gradientTargetOf, readFlat, shardGradients } from './shard.js';
@@ -79,6 +80,8 @@ export class DataParallelTrainer {
     buffers: SharedBuffers,
     private readonly workers: Worker[],
     model: tf.LayersModel,
+    /** The wasm convolution kernels each worker thread runs (the calling thread's are its own choice). */
+    readonly workerKernels: WasmKernelSet[],
   ) {
     this.target = gradientTargetOf(model);
     this.weights = new Float32Array(buffers.weights);
@@ -113,13 +116,24 @@ export class DataParallelTrainer {
     const workers = Array.from({ length: threads - 1 }, (_, k) =>
       startWorker({ topology, buffers, slot: k + 1, parameters, imageShape }),
     );
+    let ready: Extract<WorkerReply, { type: 'ready' }>[];
     try {
-      await Promise.all(workers.map((w) => expectReply(w, 'ready')));
+      ready = await Promise.all(workers.map((w) => expectReply(w, 'ready')));
     } catch (err) {
       await Promise.all(workers.map((w) => w.terminate()));
       throw err;
     }
-    return new DataParallelTrainer(threads, maxBatch, parameters, imageShape, buffers, workers, model);
+    const kernels = ready.map((r) => r.kernels);
+    return new DataParallelTrainer(
+      threads,
+      maxBatch,
+      parameters,
+      imageShape,
+      buffers,
+      workers,
+      model,
+      kernels,
+    );
   }
 
   /** One training step on a batch: gradients from every thread, summed, applied by `optimizer`. */

@@ -1,3 +1,4 @@
+import type { WasmKernelSet } from '../kernels/index.js';
 /** Buffers shared by the main thread and every worker (no copies per step beyond writing into them). */
 export interface SharedBuffers {
   /** Current weights, flat in trainable-variable order; written by the main thread before each step. */
@@ -31,6 +32,7 @@ export interface StepRequest {
 
 /** Worker -> main. */
 export type WorkerReply =
-  | { type: 'ready' }
+  /** Started, with the wasm convolution kernels its registerWasmKernels chose. */
+  | { type: 'ready'; kernels: WasmKernelSet }
   | { type: 'done'; lossShare: number; correct: number }
   | { type: 'error'; message: string };

@@ -10,7 +10,7 @@ const port = parentPort!;
 const reply = (message: WorkerReply) => port.postMessage(message);
 
 try {
-  registerWasmKernels();
+  const { set: kernels } = registerWasmKernels();
   if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend failed to start in a worker thread');
   const model = await tf.models.modelFromJSON(init.topology as Parameters<typeof tf.models.modelFromJSON>[0]);
   const target = gradientTargetOf(model);
@@ -39,7 +39,7 @@ try {
       reply({ type: 'error', message: (err as Error).stack ?? String(err) });
     }
   });
-  reply({ type: 'ready' });
+  reply({ type: 'ready', kernels });
 } catch (err) {
   reply({ type: 'error', message: (err as Error).stack ?? String(err) });
 }

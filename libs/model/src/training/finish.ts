@@ -45,6 +45,7 @@ export function runMetrics(run: {
     dataset: r.dataset,
     backend: run.backend.backend,
     backendReason: run.backend.reason,
+    ...(run.backend.kernels ? { kernels: run.backend.kernels } : {}),
     epochs: r.epochs,
     epochsRun: state.epoch,
     stoppedEarly: state.epoch < r.epochs,

@@ -1,0 +1,3 @@
+import { describeKernelAgreement } from './kernel-agreement.js';
+
+describeKernelAgreement('emitted');
