@@ -10,7 +10,7 @@ import {
   type TrainingJob,
   type TrainingJobResult,
 } from '@cam/queue';
-import { DirectoryArtifactStore, type ArtifactStore } from '@cam/storage';
+import { NO_RETRY, artifactStoreFromUrl, artifactsUrlFromEnv, type ArtifactStore } from '@cam/storage';
 
 export type TrainingQueue = Queue<TrainingJob, TrainingJobResult, 'train'>;
 export type CamRenderQueue = Queue<CamJob, CamJobResult, 'render'>;
@@ -30,8 +30,8 @@ export interface DepsConfig {
   bullPrefix?: string;
   /** Registry key prefix. @defaultValue process.env.CAM_REGISTRY_PREFIX ?? 'cam' */
   registryPrefix?: string;
-  /** @defaultValue process.env.ARTIFACTS_DIR ?? './artifacts' */
-  artifactsDir?: string;
+  /** A folder, file:// or s3:// URL (@cam/storage). @defaultValue ARTIFACTS_URL, else ARTIFACTS_DIR, else './artifacts' */
+  artifactsUrl?: string;
 }
 
 /**
@@ -54,7 +54,10 @@ export function createDeps(config: DepsConfig = {}): ApiDeps & { close(): Promis
     registry: new JobRegistry(redis, {
       prefix: config.registryPrefix ?? process.env.CAM_REGISTRY_PREFIX ?? 'cam',
     }),
-    store: new DirectoryArtifactStore(config.artifactsDir),
+    // No retries: a request for a file while the store is down gets its 503 at once.
+    store: artifactStoreFromUrl(config.artifactsUrl ?? artifactsUrlFromEnv(), process.env, {
+      retry: NO_RETRY,
+    }),
     queues,
     async close() {
       await Promise.all(Object.values(queues).map((q) => q.close()));

@@ -1,9 +1,11 @@
+import { artifactsUrlFromEnv } from '@cam/storage';
+
 /** Settings of a render worker process, read from its environment. */
 export interface RendererConfig {
   /** REDIS_URL @defaultValue 'redis://127.0.0.1:6379' (via @cam/queue) */
   redisUrl?: string;
-  /** ARTIFACTS_DIR @defaultValue './artifacts' */
-  artifactsDir: string;
+  /** ARTIFACTS_URL (a folder, file:// or s3://bucket/prefix), else ARTIFACTS_DIR. @defaultValue './artifacts' */
+  artifactsUrl: string;
   /** BULL_PREFIX, the same in the API. @defaultValue 'bull' */
   bullPrefix: string;
   /** MODEL_CACHE_SIZE: models kept loaded, least recently used evicted and disposed. @defaultValue 3 */
@@ -18,7 +20,7 @@ export function rendererConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Ren
   }
   return {
     redisUrl: env.REDIS_URL || undefined,
-    artifactsDir: env.ARTIFACTS_DIR || './artifacts',
+    artifactsUrl: artifactsUrlFromEnv(env),
     bullPrefix: env.BULL_PREFIX || 'bull',
     modelCacheSize,
   };

@@ -1,9 +1,7 @@
 import { hostname } from 'node:os';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { loadModel } from '@cam/model';
+import { MODEL_FILE, loadModelFromStore } from '@cam/model';
 import { QUEUE_NAMES, redisConnection, runArtifactsPrefix, type CamJob, type CamJobResult } from '@cam/queue';
-import { DirectoryArtifactStore } from '@cam/storage';
+import { artifactStoreFromUrl } from '@cam/storage';
 import type * as tf from '@tensorflow/tfjs';
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { RendererConfig } from './config.js';
@@ -20,17 +18,18 @@ export interface Renderer {
 
 /** A BullMQ worker on the `cam-render` queue, one batch at a time, with an LRU of loaded models. */
 export function startRenderer(config: RendererConfig, log: (line: string) => void): Renderer {
-  const store = new DirectoryArtifactStore(config.artifactsDir);
-  const localPath = (prefix: string) => store.localPath(prefix);
+  const store = artifactStoreFromUrl(config.artifactsUrl);
   const models = new ModelCache<tf.LayersModel>(async (runId) => {
-    const dir = localPath(runArtifactsPrefix(runId));
+    const prefix = runArtifactsPrefix(runId);
     // Retrying cannot make a model appear (the API only accepts batches of completed runs).
-    if (!existsSync(join(dir, 'model.json')))
-      throw new UnrecoverableError(`run ${runId} has no model (no model.json in ${dir})`);
-    log(`loading the model of run ${runId}`);
-    return loadModel(dir);
+    if (!(await store.exists(`${prefix}/${MODEL_FILE}`)))
+      throw new UnrecoverableError(
+        `run ${runId} has no model (no ${prefix}/${MODEL_FILE} in ${store.location})`,
+      );
+    log(`loading the model of run ${runId} from ${store.location}`);
+    return loadModelFromStore(store, prefix);
   }, config.modelCacheSize);
-  const processor = camRenderProcessor({ models, splits: new DatasetSplits(), localPath, log });
+  const processor = camRenderProcessor({ models, splits: new DatasetSplits(), store, log });
   const worker = new Worker<CamJob, CamJobResult>(QUEUE_NAMES.camRender, processor, {
     connection: redisConnection(config.redisUrl),
     prefix: config.bullPrefix,

@@ -1,9 +1,15 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { artifactsUrlFromEnv } from '@cam/storage';
+
 /** Settings of a training worker process, read from its environment. */
 export interface TrainerConfig {
   /** REDIS_URL @defaultValue 'redis://127.0.0.1:6379' (via @cam/queue) */
   redisUrl?: string;
-  /** ARTIFACTS_DIR @defaultValue './artifacts' */
-  artifactsDir: string;
+  /** ARTIFACTS_URL (a folder, file:// or s3://bucket/prefix), else ARTIFACTS_DIR. @defaultValue './artifacts' */
+  artifactsUrl: string;
+  /** SCRATCH_DIR: this process's local training folder (runs sync through the store). @defaultValue <tmp>/cam-trainer-<pid> */
+  scratchDir: string;
   /** BULL_PREFIX: BullMQ key prefix, the same in the API. @defaultValue 'bull' */
   bullPrefix: string;
   /** CAM_REGISTRY_PREFIX: registry key prefix, the same in the API. @defaultValue 'cam' */
@@ -32,7 +38,8 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback?: number): n
 export function trainerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): TrainerConfig {
   return {
     redisUrl: env.REDIS_URL || undefined,
-    artifactsDir: env.ARTIFACTS_DIR || './artifacts',
+    artifactsUrl: artifactsUrlFromEnv(env),
+    scratchDir: env.SCRATCH_DIR || join(tmpdir(), `cam-trainer-${process.pid}`),
     bullPrefix: env.BULL_PREFIX || 'bull',
     registryPrefix: env.CAM_REGISTRY_PREFIX || 'cam',
     lockDurationMs: positiveInt(env, 'LOCK_DURATION_MS', 30_000)!,

@@ -27,7 +27,16 @@ export {
   BackendUnavailableError,
   initBackend,
 } from './backend.js';
-export { MODEL_FILE, ModelLoadError, WEIGHTS_FILE, loadModel, saveModel } from './io.js';
+export {
+  MODEL_FILE,
+  ModelLoadError,
+  WEIGHTS_FILE,
+  loadModel,
+  loadModelFrom,
+  loadModelFromStore,
+  saveModel,
+  type ModelFileReader,
+} from './io.js';
 export {
   Adam,
   type LrSchedule,

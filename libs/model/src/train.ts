@@ -104,6 +104,8 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /** Lines for a human (backend choice, resume). @defaultValue none */
   log?: (line: string) => void;
+  /** Called with the checkpoint folder after each checkpoint is complete (e.g. to copy it to an object store); training waits for it. */
+  onCheckpoint?: (dir: string) => Promise<void>;
 }
 
 export interface TrainResult {
@@ -162,6 +164,7 @@ interface Resolved extends Required<
     | 'onProgress'
     | 'signal'
     | 'log'
+    | 'onCheckpoint'
     | 'backend'
   >
 > {
@@ -323,6 +326,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       state.optimizer = optimizer.getState();
       state.seconds = secondsBefore + (performance.now() - processStart) / 1000;
       await writeCheckpoint(ckptDir, state);
+      await opts.onCheckpoint?.(ckptDir);
     };
     const stopEarly = () => r.patience !== undefined && state.sinceBest >= r.patience;
 

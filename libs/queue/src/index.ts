@@ -44,7 +44,7 @@ export {
 export { expandGrid } from './grid.js';
 export { DEFAULT_REDIS_URL, redisConnection } from './connection.js';
 export { defaultJobOptions } from './job-options.js';
-export { camBatchArtifactsPrefix, runArtifactsPrefix } from './layout.js';
+export { camBatchArtifactsPrefix, runArtifactsPrefix, runCheckpointPrefix } from './layout.js';
 export {
   CamBatchRecordSchema,
   JobRegistry,
