@@ -18,7 +18,7 @@ export interface Renderer {
 
 /** A BullMQ worker on the `cam-render` queue, one batch at a time, with an LRU of loaded models. */
 export function startRenderer(config: RendererConfig, log: (line: string) => void): Renderer {
-  const store = artifactStoreFromUrl(config.artifactsUrl);
+  const store = artifactStoreFromUrl(config.artifactsUrl, process.env, { log });
   const models = new ModelCache<tf.LayersModel>(async (runId) => {
     const prefix = runArtifactsPrefix(runId);
     // Retrying cannot make a model appear (the API only accepts batches of completed runs).

@@ -28,7 +28,7 @@ export function startTrainer(config: TrainerConfig, train: TrainFn, log: (line: 
   const processor = trainingProcessor({
     train,
     registry,
-    store: artifactStoreFromUrl(config.artifactsUrl),
+    store: artifactStoreFromUrl(config.artifactsUrl, process.env, { log }),
     scratchDir: config.scratchDir,
     shutdown: shutdown.signal,
     log,

@@ -2,11 +2,19 @@ import { fileURLToPath } from 'node:url';
 import type { ArtifactStore } from './artifact-store.js';
 import { DEFAULT_ARTIFACTS_DIR, DirectoryArtifactStore } from './directory-store.js';
 import { ArtifactStoreConfigError } from './errors.js';
-import { S3ArtifactStore, WORKER_RETRY, type RetryPolicy } from './s3-store.js';
+import { S3ArtifactStore, WORKER_RETRY, type RetryNotice, type RetryPolicy } from './s3-store.js';
 
 export interface ArtifactStoreFactoryOptions {
   /** For an S3 store. @defaultValue WORKER_RETRY */
   retry?: RetryPolicy;
+  /** For an S3 store: told before each retry. @defaultValue a line to `log`, if given */
+  onRetry?: (retry: RetryNotice) => void;
+  /** Where a worker's log lines go (one per retry). @defaultValue none */
+  log?: (line: string) => void;
+}
+
+function retryLine({ what, tries, delayMs, reason }: RetryNotice): string {
+  return `${reason}; ${what}: try ${tries + 1} in ${delayMs} ms`;
 }
 
 /** The store's URL from the environment: ARTIFACTS_URL, else ARTIFACTS_DIR, else './artifacts'. */
@@ -47,6 +55,7 @@ export function artifactStoreFromUrl(
           ? { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN || undefined }
           : undefined,
       retry: opts.retry ?? WORKER_RETRY,
+      onRetry: opts.onRetry ?? (opts.log && ((notice) => opts.log!(retryLine(notice)))),
     });
   }
   if (url.startsWith('file://')) return new DirectoryArtifactStore(fileURLToPath(url));

@@ -18,6 +18,7 @@ export {
   NO_RETRY,
   S3ArtifactStore,
   WORKER_RETRY,
+  type RetryNotice,
   type RetryPolicy,
   type S3StoreOptions,
 } from './s3-store.js';

@@ -43,6 +43,19 @@ export interface S3StoreOptions {
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   /** @defaultValue WORKER_RETRY */
   retry?: RetryPolicy;
+  /** Told before each retry (for a log line). @defaultValue none */
+  onRetry?: (retry: RetryNotice) => void;
+}
+
+/** What a retry is about to do. */
+export interface RetryNotice {
+  /** The request ('put runs/r1/checkpoint/state.json'). */
+  what: string;
+  /** Tries so far. */
+  tries: number;
+  delayMs: number;
+  /** The unavailable-store error's message (no credentials). */
+  reason: string;
 }
 
 /** An endpoint without any user:password part, for messages. */
@@ -75,6 +88,7 @@ export class S3ArtifactStore implements ArtifactStore {
   private readonly bucket: string;
   private readonly prefix: string;
   private readonly retry: RetryPolicy;
+  private readonly onRetry: (retry: RetryNotice) => void;
   private readonly secrets: string[];
 
   constructor(opts: S3StoreOptions) {
@@ -82,6 +96,7 @@ export class S3ArtifactStore implements ArtifactStore {
     const prefix = validateArtifactKey(opts.prefix ?? '', { prefix: true });
     this.prefix = prefix === '' ? '' : `${prefix}/`;
     this.retry = opts.retry ?? WORKER_RETRY;
+    this.onRetry = opts.onRetry ?? (() => undefined);
     this.secrets = [
       opts.credentials?.secretAccessKey,
       opts.credentials?.sessionToken,
@@ -228,8 +243,10 @@ export class S3ArtifactStore implements ArtifactStore {
       } catch (error) {
         const mapped = this.mapError(error as SdkError, what, notFoundKey);
         if (!(mapped instanceof ArtifactStoreUnavailableError) || tries >= retry.attempts) throw mapped;
-        const delay = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (tries - 1));
-        await sleep(delay * (0.5 + Math.random() / 2));
+        const ceiling = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (tries - 1));
+        const delayMs = Math.round(ceiling * (0.5 + Math.random() / 2));
+        this.onRetry({ what, tries, delayMs, reason: mapped.message });
+        await sleep(delayMs);
       }
     }
   }

@@ -8,6 +8,7 @@ import {
   ArtifactStoreUnavailableError,
   DirectoryArtifactStore,
   NO_RETRY,
+  type RetryNotice,
   S3ArtifactStore,
   artifactStoreFromUrl,
   createArtifactStore,
@@ -71,7 +72,9 @@ describe('S3ArtifactStore', () => {
   });
 
   it('retries while the server is down and succeeds once it is back, losing nothing', async () => {
-    const store = freshStore();
+    const notices: RetryNotice[] = [];
+    const env = server.env(`t${++stores}/p`);
+    const store = artifactStoreFromUrl(env.ARTIFACTS_URL!, env, { onRetry: (n) => notices.push(n) });
     const before = randomBytes(100_000);
     await store.put('outage/before.bin', before);
     await server.stop();
@@ -82,6 +85,11 @@ describe('S3ArtifactStore', () => {
     await writing;
     expect((await store.get('outage/before.bin')).equals(before)).toBe(true);
     expect((await store.get('outage/during.bin')).equals(during)).toBe(true);
+    // Backed off: at least two retries were announced, each with a longer ceiling than the one before.
+    expect(notices.length).toBeGreaterThanOrEqual(2);
+    expect(notices.map((n) => n.what)).toEqual(notices.map(() => 'put outage/during.bin'));
+    expect(notices.map((n) => n.tries)).toEqual(notices.map((_, i) => i + 1));
+    expect(notices[0]!.reason).toMatch(/is unavailable/);
   });
 
   it('fails fast with ArtifactStoreUnavailableError when retries are off, naming no credentials', async () => {
