@@ -287,5 +287,9 @@ describe('workers on separate hosts sharing only Redis and S3', () => {
     expect(metrics.epochsRun).toBe(5);
     await expectRunIntact(runId!);
     await expectRunIntact(firstRun);
+    // Logs of every process, retries and errors included, name the store but never its credentials.
+    expect(output.some((l) => l.includes(`s3://${s3.bucket}/${prefix}/`))).toBe(true);
+    for (const secret of [s3.env().AWS_SECRET_ACCESS_KEY!, s3.env().AWS_ACCESS_KEY_ID!])
+      expect(output.filter((l) => l.includes(secret))).toEqual([]);
   }, 240_000);
 });
