@@ -32,7 +32,10 @@ export default [
               sourceTag: 'scope:contracts',
               onlyDependOnLibsWithTags: ['scope:dataset', 'scope:model', 'scope:cam'],
             },
-            { sourceTag: 'scope:queue', onlyDependOnLibsWithTags: ['scope:dataset', 'scope:contracts'] },
+            {
+              sourceTag: 'scope:queue',
+              onlyDependOnLibsWithTags: ['scope:dataset', 'scope:contracts', 'scope:storage'],
+            },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib'] },
           ],

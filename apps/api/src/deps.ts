@@ -15,7 +15,7 @@ import {
   type ServiceEnv,
   type TrainingJobResult,
 } from '@cam/queue';
-import { DirectoryArtifactStore, type ArtifactStore } from '@cam/storage';
+import { NO_RETRY, artifactStoreFromUrl, type ArtifactStore } from '@cam/storage';
 
 export type TrainingQueue = Queue<TrainingJob, TrainingJobResult, 'train'>;
 export type CamRenderQueue = Queue<CamJob, CamJobResult, 'render'>;
@@ -57,7 +57,8 @@ export function createDeps(overrides: DepsConfig = {}): ApiDeps & { close(): Pro
     redis,
     registry: new JobRegistry(redis, { prefix: config.registryPrefix }),
     idempotency: new IdempotencyStore(redis, { prefix: `${config.registryPrefix}:idempotency` }),
-    store: new DirectoryArtifactStore(config.artifactsDir),
+    // No retries: a request for a file while the store is down gets its 503 at once.
+    store: artifactStoreFromUrl(config.artifactsUrl, process.env, { retry: NO_RETRY }),
     queues,
     async close() {
       await Promise.all(Object.values(queues).map((q) => q.close()));

@@ -46,7 +46,7 @@ beforeAll(async () => {
   // A run completed by a stand-in trainer, then given a real (small, untrained) model of its architecture.
   api.worker<TrainingJob, TrainingJobResult>(
     QUEUE_NAMES.training,
-    fakeTrainer(api.deps.registry, api.artifactsDir, 1),
+    fakeTrainer(api.deps.registry, api.deps.store, 1),
   );
   const created = (await (
     await api.call('POST', '/v1/sweeps', { name: 'evaluate', arch: ARCH, epochs: 1 })

@@ -19,7 +19,7 @@ beforeAll(async () => {
   completedRun = done.runs[0]?.id ?? '';
   const worker = api.worker<TrainingJob, TrainingJobResult>(
     QUEUE_NAMES.training,
-    fakeTrainer(api.deps.registry, api.artifactsDir, 1),
+    fakeTrainer(api.deps.registry, api.deps.store, 1),
   );
   await waitFor(async () => ((await api.deps.registry.getRun(completedRun))?.progress ? true : undefined));
   await waitFor(async () =>

@@ -1,9 +1,8 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import type { Job } from 'bullmq';
 import type { CamJob, CamJobResult, JobRegistry, TrainingJob, TrainingJobResult } from '@cam/queue';
+import type { ArtifactStore } from '@cam/storage';
 import { afterAll, beforeAll } from 'vitest';
 import { QUEUE_NAMES, startApi, waitFor, type TestApi } from './support.js';
 
@@ -46,7 +45,7 @@ export function anySizeGreyPng(width: number, height: number, value = 128): Buff
  * A stand-in trainer for API tests: reports progress through the registry, writes a run folder with real
  * files and returns a TrainingJobResult whose validation accuracy grows with the learning rate.
  */
-export function fakeTrainer(registry: JobRegistry, artifactsDir: string, stepMs = 60) {
+export function fakeTrainer(registry: JobRegistry, store: ArtifactStore, stepMs = 60) {
   return async (job: Job<TrainingJob, TrainingJobResult>): Promise<TrainingJobResult> => {
     const { runId, params } = job.data;
     const steps = 3;
@@ -81,17 +80,16 @@ export function fakeTrainer(registry: JobRegistry, artifactsDir: string, stepMs 
       learningRate: params.learningRate,
       seconds: 0.5,
     }));
-    const dir = path.join(artifactsDir, 'runs', runId);
-    await mkdir(path.join(dir, 'checkpoint'), { recursive: true });
-    await writeFile(
-      path.join(dir, 'metrics.json'),
+    const dir = `runs/${runId}`;
+    await store.put(`${dir}/checkpoint/state.json`, '{}');
+    await store.put(`${dir}/model.json`, JSON.stringify({ format: 'layers-model' }));
+    await store.put(`${dir}/weights.bin`, Buffer.alloc(16, 1));
+    await store.put(`${dir}/confusion-test.csv`, 'a,b\n1,2\n');
+    await store.put(`${dir}/curves.png`, greyPng(8, 8));
+    await store.put(
+      `${dir}/metrics.json`,
       JSON.stringify({ arch: params.arch, ...summary, testLoss: 0.3, history }),
     );
-    await writeFile(path.join(dir, 'model.json'), JSON.stringify({ format: 'layers-model' }));
-    await writeFile(path.join(dir, 'weights.bin'), Buffer.alloc(16, 1));
-    await writeFile(path.join(dir, 'confusion-test.csv'), 'a,b\n1,2\n');
-    await writeFile(path.join(dir, 'curves.png'), greyPng(8, 8));
-    await writeFile(path.join(dir, 'checkpoint', 'state.json'), '{}');
     return {
       runId,
       metrics: summary,
@@ -101,21 +99,20 @@ export function fakeTrainer(registry: JobRegistry, artifactsDir: string, stepMs 
 }
 
 /** A stand-in renderer: writes one PNG per item, montage.png and cams.npy, and returns a CamJobResult. */
-export function fakeRenderer(artifactsDir: string) {
+export function fakeRenderer(store: ArtifactStore) {
   return async (job: Job<CamJob, CamJobResult>): Promise<CamJobResult> => {
     const { batchId, size } = job.data;
-    const dir = path.join(artifactsDir, 'cam-batches', batchId);
-    await mkdir(dir, { recursive: true });
+    const dir = `cam-batches/${batchId}`;
     const sources = job.data.indices ?? job.data.images?.map((_, i) => i) ?? [];
     const items = await Promise.all(
       sources.map(async (index) => {
         const file = `item-${index}.png`;
-        await writeFile(path.join(dir, file), greyPng(size, size, 40));
+        await store.put(`${dir}/${file}`, greyPng(size, size, 40));
         return { index, label: job.data.indices ? index % 10 : null, predicted: 3, target: 3, file };
       }),
     );
-    await writeFile(path.join(dir, 'montage.png'), greyPng(size * items.length, size));
-    await writeFile(path.join(dir, 'cams.npy'), Buffer.concat([Buffer.from([0x93]), Buffer.from('NUMPY')]));
+    await store.put(`${dir}/montage.png`, greyPng(size * items.length, size));
+    await store.put(`${dir}/cams.npy`, Buffer.concat([Buffer.from([0x93]), Buffer.from('NUMPY')]));
     return { batchId, items, montage: 'montage.png', npy: 'cams.npy' };
   };
 }
@@ -141,7 +138,7 @@ export async function completedRun(api: TestApi): Promise<string> {
   const runId = created.runs[0]!.id;
   const worker = api.worker<TrainingJob, TrainingJobResult>(
     QUEUE_NAMES.training,
-    fakeTrainer(api.deps.registry, api.artifactsDir, 1),
+    fakeTrainer(api.deps.registry, api.deps.store, 1),
   );
   await waitFor(async () => ((await api.deps.queues.training.getJob(runId))?.finishedOn ? true : undefined));
   await worker.close();

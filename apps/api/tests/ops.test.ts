@@ -29,7 +29,7 @@ describe('health, readiness, metrics, OpenAPI and the queue dashboard', () => {
 
     api.worker<TrainingJob, TrainingJobResult>(
       QUEUE_NAMES.training,
-      fakeTrainer(api.deps.registry, api.artifactsDir, 5),
+      fakeTrainer(api.deps.registry, api.deps.store, 5),
     );
     const lastRun = created.runs[2]?.id ?? '';
     await waitFor(async () =>

@@ -122,7 +122,7 @@ describe('a Redis restart during a sweep', () => {
     // The jobs that waited through the restart are still runnable: a worker completes all of them.
     api.worker<TrainingJob, TrainingJobResult>(
       QUEUE_NAMES.training,
-      fakeTrainer(api.deps.registry, api.artifactsDir, 1),
+      fakeTrainer(api.deps.registry, api.deps.store, 1),
     );
     await waitFor(
       async () => {
@@ -145,7 +145,7 @@ describe('an API started while Redis is down', () => {
       redisUrl: `redis://127.0.0.1:${lonePort}`,
       bullPrefix: 'test-api-late',
       registryPrefix: 'test-api-late-registry',
-      artifactsDir: loneDir,
+      artifactsUrl: loneDir,
     });
     const server = createApp(deps, { apiToken: '', redisTimeoutMs: 1000 }).listen(0, '127.0.0.1');
     await once(server, 'listening');

@@ -64,7 +64,7 @@ describe('runs and CAM batches, with in-process BullMQ workers writing real file
     await new Promise((r) => setTimeout(r, 150));
     api.worker<TrainingJob, TrainingJobResult>(
       QUEUE_NAMES.training,
-      fakeTrainer(api.deps.registry, api.artifactsDir),
+      fakeTrainer(api.deps.registry, api.deps.store),
     );
     const res = await stream;
     expect(res.headers.get('content-type')).toContain('text/event-stream');
@@ -214,7 +214,7 @@ describe('runs and CAM batches, with in-process BullMQ workers writing real file
       colormap: 'viridis',
     });
 
-    api.worker<CamJob, CamJobResult>(QUEUE_NAMES.camRender, fakeRenderer(api.artifactsDir));
+    api.worker<CamJob, CamJobResult>(QUEUE_NAMES.camRender, fakeRenderer(api.deps.store));
     const batch = await waitFor(
       async () => {
         const body = (await (await api.call('GET', `/v1/cam-batches/${id}`)).json()) as {

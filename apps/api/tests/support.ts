@@ -35,7 +35,9 @@ async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
 }
 
 /** The API on an ephemeral port, on real Redis with its own key prefixes and a temporary artifacts folder. */
-export async function startApi(options: AppOptions & { redisUrl?: string } = {}): Promise<TestApi> {
+export async function startApi(
+  options: AppOptions & { redisUrl?: string; artifactsUrl?: string } = {},
+): Promise<TestApi> {
   const prefix = `test-api-${randomBytes(4).toString('hex')}`;
   const redisUrl = options.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const artifactsDir = await mkdtemp(path.join(tmpdir(), 'cam-api-'));
@@ -43,7 +45,7 @@ export async function startApi(options: AppOptions & { redisUrl?: string } = {})
     redisUrl,
     bullPrefix: prefix,
     registryPrefix: `${prefix}-registry`,
-    artifactsDir,
+    artifactsUrl: options.artifactsUrl ?? artifactsDir,
   });
   await deps.queues.training.waitUntilReady();
   const app = createApp(deps, { apiToken: '', redisTimeoutMs: 1500, events: { intervalMs: 50 }, ...options });

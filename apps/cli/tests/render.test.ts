@@ -6,6 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 import { decodeNpy, decodePng } from '@cam/cam';
 import { loadDataset } from '@cam/dataset';
 import { saveModel } from '@cam/model';
+import { createArtifactStore, uploadFolder } from '@cam/storage';
+import { S3rverProcess } from '@cam/storage/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseIndices, runRender } from '../src/commands/render.js';
 import { UsageError } from '../src/flags.js';
@@ -126,6 +128,31 @@ describe('cam render', () => {
     const call = render(['--model', camModelDir, '--out', join(root, 'bad'), ...flags]);
     await expect(call).rejects.toThrow(UsageError);
     await expect(call).rejects.toThrow(message);
+  });
+
+  it('renders a model read from an S3 bucket (--model s3://) exactly as from its folder', async () => {
+    const s3 = await S3rverProcess.start('cli-models');
+    try {
+      Object.assign(process.env, s3.env());
+      const store = createArtifactStore();
+      await uploadFolder(store, camModelDir, 'runs/r1');
+      const flags = ['--indices', '0-3', '--size', '56'];
+      const fromFolder = join(root, 'out-folder');
+      const fromBucket = join(root, 'out-bucket');
+      expect((await render(['--model', camModelDir, '--out', fromFolder, ...flags])).code).toBe(0);
+      const run = await render(['--model', `s3://${s3.bucket}/runs/r1`, '--out', fromBucket, ...flags]);
+      expect(run.code, run.stderr).toBe(0);
+      for (const name of ['cams.npy', 'montage.png', 'manifest.json'])
+        expect(readFileSync(join(fromBucket, name)).equals(readFileSync(join(fromFolder, name))), name).toBe(
+          true,
+        );
+      await expect(
+        render(['--model', `s3://${s3.bucket}/runs/none`, '--out', join(root, 'bad')]),
+      ).rejects.toThrow(/--model: artifact "runs\/none\/model.json" not found/);
+    } finally {
+      for (const name of Object.keys(s3.env())) delete process.env[name];
+      await s3.close();
+    }
   });
 
   it('rejects a missing model folder and a model without the CAM structure', async () => {

@@ -1,4 +1,4 @@
-import { evaluateOnDataset, writeEvaluation } from '@cam/cam';
+import { encodeEvaluation, evaluateOnDataset } from '@cam/cam';
 import {
   CamEvaluationJobSchema,
   camEvaluationArtifactsPrefix,
@@ -11,7 +11,7 @@ import type { CamRenderDeps } from './processor.js';
 
 /**
  * The BullMQ processor of the `cam-evaluation` queue: every asked method and the baselines on every metric
- * of the run's first `count` test digits, written to ARTIFACTS_DIR/cam-evaluations/<evaluationId>/. A layer
+ * of the run's first `count` test digits, put into the store under cam-evaluations/<evaluationId>/. A layer
  * the model lacks or a method cannot read fails without retry.
  */
 export function camEvaluationProcessor(deps: CamRenderDeps) {
@@ -34,10 +34,12 @@ export function camEvaluationProcessor(deps: CamRenderDeps) {
       if (err instanceof RangeError) throw new UnrecoverableError(err.message);
       throw err;
     }
-    const files = await writeEvaluation(
-      deps.localPath(camEvaluationArtifactsPrefix(request.evaluationId)),
-      report,
-    );
+    const prefix = camEvaluationArtifactsPrefix(request.evaluationId);
+    const files: string[] = [];
+    for (const { name, data } of encodeEvaluation(report)) {
+      await deps.store.put(`${prefix}/${name}`, data);
+      files.push(name);
+    }
     deps.log(
       `evaluation ${request.evaluationId}: ${request.methods.join(',')} on ${report.count} digits of run ${request.runId} in ${Date.now() - started} ms`,
     );

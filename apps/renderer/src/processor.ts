@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
-import { cachedCamHead, methodForLayer, renderCamBatch, writeCamBatch } from '@cam/cam';
+import { cachedCamHead, encodeCamBatch, methodForLayer, renderCamBatch } from '@cam/cam';
 import { camBatchArtifactsPrefix, CamJobSchema, type CamJob, type CamJobResult } from '@cam/queue';
+import type { ArtifactStore } from '@cam/storage';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { z } from 'zod';
 import { BadCamInputError, camInputItems, type DatasetSplits } from './images.js';
@@ -11,14 +12,14 @@ export interface CamRenderDeps {
   /** Models by run id. */
   models: ModelCache<tf.LayersModel>;
   splits: DatasetSplits;
-  /** Local folder of an artifact key prefix (DirectoryArtifactStore.localPath). */
-  localPath: (prefix: string) => string;
+  /** Where the batch's files go. */
+  store: ArtifactStore;
   log: (line: string) => void;
 }
 
 /**
- * The BullMQ processor of the `cam-render` queue: renders the job's images with the run's model into
- * ARTIFACTS_DIR/cam-batches/<batchId>/ and returns what it wrote. Inputs that can never render (bad PNG, index
+ * The BullMQ processor of the `cam-render` queue: renders the job's images with the run's model, puts the files
+ * into the store under cam-batches/<batchId>/ (manifest.json last) and returns what it wrote. Inputs that can never render (bad PNG, index
  * out of range, invalid payload) fail without retry.
  */
 export function camRenderProcessor(deps: CamRenderDeps) {
@@ -52,10 +53,11 @@ export function camRenderProcessor(deps: CamRenderDeps) {
       alpha: request.alpha,
       montage: true,
     });
-    const dir = deps.localPath(camBatchArtifactsPrefix(request.batchId));
-    const { manifest } = await writeCamBatch(dir, batch);
+    const { files, manifest } = encodeCamBatch(batch);
     if (manifest.montage === null)
-      throw new Error(`batch ${request.batchId}: the CAM library wrote no montage`);
+      throw new Error(`batch ${request.batchId}: the CAM library rendered no montage`);
+    const prefix = camBatchArtifactsPrefix(request.batchId);
+    for (const { name, data } of files) await deps.store.put(`${prefix}/${name}`, data);
     deps.log(
       `batch ${request.batchId}: ${items.length} ${request.method} maps of run ${request.runId} in ${Date.now() - started} ms`,
     );

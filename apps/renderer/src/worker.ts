@@ -1,7 +1,5 @@
 import { hostname } from 'node:os';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { loadModel } from '@cam/model';
+import { MODEL_FILE, loadModelFromStore } from '@cam/model';
 import {
   QUEUE_NAMES,
   redisConnection,
@@ -11,7 +9,7 @@ import {
   type CamJob,
   type CamJobResult,
 } from '@cam/queue';
-import { DirectoryArtifactStore } from '@cam/storage';
+import { artifactStoreFromUrl } from '@cam/storage';
 import type * as tf from '@tensorflow/tfjs';
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { RendererConfig } from './config.js';
@@ -34,15 +32,16 @@ export interface Renderer {
  * loaded models.
  */
 export function startRenderer(config: RendererConfig, log: (line: string) => void): Renderer {
-  const store = new DirectoryArtifactStore(config.artifactsDir);
-  const localPath = (prefix: string) => store.localPath(prefix);
+  const store = artifactStoreFromUrl(config.artifactsUrl, process.env, { log });
   const models = new ModelCache<tf.LayersModel>(async (runId) => {
-    const dir = localPath(runArtifactsPrefix(runId));
+    const prefix = runArtifactsPrefix(runId);
     // Retrying cannot make a model appear (the API only accepts batches of completed runs).
-    if (!existsSync(join(dir, 'model.json')))
-      throw new UnrecoverableError(`run ${runId} has no model (no model.json in ${dir})`);
-    log(`loading the model of run ${runId}`);
-    return loadModel(dir);
+    if (!(await store.exists(`${prefix}/${MODEL_FILE}`)))
+      throw new UnrecoverableError(
+        `run ${runId} has no model (no ${prefix}/${MODEL_FILE} in ${store.location})`,
+      );
+    log(`loading the model of run ${runId} from ${store.location}`);
+    return loadModelFromStore(store, prefix);
   }, config.modelCacheSize);
   const splits = new DatasetSplits();
   const options = () => ({
@@ -54,12 +53,12 @@ export function startRenderer(config: RendererConfig, log: (line: string) => voi
   });
   const worker = new Worker<CamJob, CamJobResult>(
     QUEUE_NAMES.camRender,
-    camRenderProcessor({ models, splits, localPath, log }),
+    camRenderProcessor({ models, splits, store, log }),
     options(),
   );
   const evaluationWorker = new Worker<CamEvaluationJob, CamEvaluationResult>(
     QUEUE_NAMES.camEvaluation,
-    camEvaluationProcessor({ models, splits, localPath, log }),
+    camEvaluationProcessor({ models, splits, store, log }),
     options(),
   );
   worker.on('failed', (job, err) => log(`batch ${job?.id} failed: ${err.message}`));

@@ -1,7 +1,11 @@
-import { type ServiceEnv, envInteger, serviceEnv } from '@cam/queue';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type ServiceEnv, envInteger, envText, serviceEnv } from '@cam/queue';
 
 /** Settings of a training worker process, read from its environment. */
 export interface TrainerConfig extends ServiceEnv {
+  /** SCRATCH_DIR: this process's local training folder (runs sync through the store). @defaultValue <tmp>/cam-trainer-<pid> */
+  scratchDir: string;
   /**
    * LOCK_DURATION_MS: how long a job's lock lives without renewal; a crashed trainer's job is re-delivered
    * after about this long. Renewal runs every half of it, so no training stretch may block the event loop
@@ -20,6 +24,7 @@ export interface TrainerConfig extends ServiceEnv {
 export function trainerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): TrainerConfig {
   return {
     ...serviceEnv(env),
+    scratchDir: envText(env, 'SCRATCH_DIR') ?? join(tmpdir(), `cam-trainer-${process.pid}`),
     lockDurationMs: envInteger(env, 'LOCK_DURATION_MS', { min: 1, fallback: 30_000 }),
     stalledIntervalMs: envInteger(env, 'STALLED_INTERVAL_MS', { min: 1, fallback: 30_000 }),
     threads: envInteger(env, 'TRAIN_THREADS', { min: 1 }),

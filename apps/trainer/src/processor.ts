@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { ArchSpecError, TrainOptionsError, type TrainOptions, type TrainResult } from '@cam/model';
 import {
   customArchSpec,
@@ -12,6 +13,7 @@ import type { ArtifactStore } from '@cam/storage';
 import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import { z } from 'zod';
 import { ProgressReporter } from './progress.js';
+import { RunSync } from './run-sync.js';
 
 /** @cam/model's `train`, or the same run in a worker thread (trainInThread). */
 export type TrainFn = (opts: TrainOptions) => Promise<TrainResult>;
@@ -19,8 +21,10 @@ export type TrainFn = (opts: TrainOptions) => Promise<TrainResult>;
 export interface TrainingProcessorDeps {
   train: TrainFn;
   registry: JobRegistry;
-  /** Must have localPath: training writes a folder. */
+  /** Where checkpoints and finished runs go (and where a resumed run's checkpoint comes from). */
   store: ArtifactStore;
+  /** A local folder of this process only: training writes run folders here, synced through the store. */
+  scratchDir: string;
   /** Aborted on SIGTERM: the running job is checkpointed and given back to the queue. */
   shutdown: AbortSignal;
   log: (line: string) => void;
@@ -36,25 +40,15 @@ export function trainOptionsFor(params: RunParams, outDir: string): TrainOptions
   return { ...rest, arch: typeof arch === 'string' ? arch : customArchSpec(arch, params.dataset), outDir };
 }
 
-/** File names in the run folder (recursively, '/'-separated) except the checkpoint. */
-async function runArtifacts(store: ArtifactStore, runId: string): Promise<string[]> {
-  const prefix = `${runArtifactsPrefix(runId)}/`;
-  return (await store.list(prefix))
-    .map((key) => key.slice(prefix.length))
-    .filter((name) => !name.startsWith('checkpoint/'));
-}
-
 /**
- * The BullMQ processor of the `training` queue: trains one run into ARTIFACTS_DIR/runs/<runId> (resuming from
- * the folder's checkpoint when a crashed attempt left one), reports throttled progress to the job and the
- * registry, and returns the run's metrics summary. A cancelled run fails without retry; a job interrupted by
+ * The BullMQ processor of the `training` queue: trains one run in a scratch folder, resuming from the checkpoint
+ * an earlier attempt (on any host) left in the store, puts each epoch's checkpoint and then the finished run
+ * into the store (runs/<runId>), reports throttled progress to the job and the registry, and returns the run's
+ * metrics summary. A cancelled run fails without retry; a job interrupted by
  * shutdown goes back to the front of the wait list without counting an attempt.
  */
 export function trainingProcessor(deps: TrainingProcessorDeps) {
   const { registry, store, log } = deps;
-  if (!store.localPath)
-    throw new Error('the trainer needs an artifact store with local paths (a directory store)');
-  const localPath = store.localPath.bind(store);
 
   /** `lockLost` is BullMQ's per-job signal: the worker aborts it when the job's lock could not be renewed. */
   return async (
@@ -69,7 +63,8 @@ export function trainingProcessor(deps: TrainingProcessorDeps) {
     const { runId, params } = parsed.data;
     if (await registry.isCancelled(runId)) throw new UnrecoverableError(`run ${runId} was cancelled`);
 
-    const outDir = localPath(runArtifactsPrefix(runId));
+    const sync = new RunSync(store, runId, join(deps.scratchDir, runArtifactsPrefix(runId)));
+    const resuming = await sync.fetchCheckpoint();
     const watch = registry.watchCancellation(runId);
     const signal = AbortSignal.any([deps.shutdown, watch.signal, ...(lockLost ? [lockLost] : [])]);
     const reporter = new ProgressReporter(
@@ -80,17 +75,21 @@ export function trainingProcessor(deps: TrainingProcessorDeps) {
       },
     );
     log(
-      `run ${runId}: training into ${outDir} (attempt ${job.attemptsMade + 1}, started ${job.attemptsStarted})`,
+      `run ${runId}: training in ${sync.outDir} for ${store.location} (attempt ${job.attemptsMade + 1}, ` +
+        `started ${job.attemptsStarted}, ${resuming ? 'resuming from the stored checkpoint' : 'no checkpoint'})`,
     );
     let result: TrainResult;
+    let artifacts: string[] = [];
     try {
       result = await deps.train({
         ...deps.trainDefaults,
-        ...trainOptionsFor(params, outDir),
+        ...trainOptionsFor(params, sync.outDir),
         onProgress: reporter.report,
+        onCheckpoint: () => sync.pushCheckpoint(),
         signal,
         log: (line) => log(`run ${runId}: ${line}`),
       });
+      if (result.status === 'completed') artifacts = await sync.pushRun();
     } catch (err) {
       // The model library refused the options: another attempt would be refused the same way.
       if (err instanceof TrainOptionsError || err instanceof ArchSpecError)
@@ -99,6 +98,7 @@ export function trainingProcessor(deps: TrainingProcessorDeps) {
     } finally {
       watch.stop();
       await reporter.flush();
+      await sync.clean();
     }
     if (result.status === 'aborted') {
       if (watch.signal.aborted) throw new UnrecoverableError(`run ${runId} was cancelled`);
@@ -121,7 +121,7 @@ export function trainingProcessor(deps: TrainingProcessorDeps) {
         epochsRun: metrics.epochsRun,
         wallSeconds: metrics.wallSeconds,
       },
-      artifacts: await runArtifacts(store, runId),
+      artifacts,
     };
   };
 }

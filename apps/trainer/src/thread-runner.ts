@@ -2,19 +2,28 @@ import { startTsWorker } from '@cam/process';
 import type { TrainOptions, TrainProgress, TrainResult } from '@cam/model';
 
 /** The serialisable part of the options (functions and the signal stay on the main thread). */
-export type ThreadTrainOptions = Omit<TrainOptions, 'onProgress' | 'signal' | 'log'>;
+export type ThreadTrainOptions = Omit<TrainOptions, 'onProgress' | 'signal' | 'log' | 'onCheckpoint'>;
 
 export interface ThreadData {
   options: ThreadTrainOptions;
   /** Int32 flag: 1 once the main thread asks training to stop (checkpoint and return 'aborted'). */
   abortFlag: SharedArrayBuffer;
+  /** Whether the main thread has an onCheckpoint: each checkpoint then waits for its 'checkpoint-done' answer. */
+  reportCheckpoints: boolean;
 }
 
 export type ThreadMessage =
   | { type: 'progress'; progress: TrainProgress }
   | { type: 'log'; line: string }
+  | { type: 'checkpoint'; dir: string }
   | { type: 'result'; result: TrainResult }
   | { type: 'error'; message: string; stack?: string };
+
+/** The main thread's answer to a 'checkpoint' message: error set when onCheckpoint failed. */
+export interface CheckpointDone {
+  type: 'checkpoint-done';
+  error?: string;
+}
 
 /**
  * @cam/model's `train` run in a worker thread. A training epoch never yields to the event loop, so in the main
@@ -23,8 +32,12 @@ export type ThreadMessage =
  * step with a checkpoint (result status 'aborted').
  */
 export function trainInThread(opts: TrainOptions): Promise<TrainResult> {
-  const { onProgress, signal, log, ...options } = opts;
-  const data: ThreadData = { options, abortFlag: new SharedArrayBuffer(4) };
+  const { onProgress, signal, log, onCheckpoint, ...options } = opts;
+  const data: ThreadData = {
+    options,
+    abortFlag: new SharedArrayBuffer(4),
+    reportCheckpoints: onCheckpoint !== undefined,
+  };
   const requestAbort = () => Atomics.store(new Int32Array(data.abortFlag), 0, 1);
   const worker = startTsWorker(new URL('./train-thread.ts', import.meta.url), { workerData: data });
   if (signal?.aborted) requestAbort();
@@ -34,6 +47,12 @@ export function trainInThread(opts: TrainOptions): Promise<TrainResult> {
     worker.on('message', (message: ThreadMessage) => {
       if (message.type === 'progress') onProgress?.(message.progress);
       else if (message.type === 'log') log?.(message.line);
+      else if (message.type === 'checkpoint')
+        void onCheckpoint!(message.dir).then(
+          () => worker.postMessage({ type: 'checkpoint-done' } satisfies CheckpointDone),
+          (err: unknown) =>
+            worker.postMessage({ type: 'checkpoint-done', error: String(err) } satisfies CheckpointDone),
+        );
       else if (message.type === 'result') resolve(message.result);
       else reject(Object.assign(new Error(message.message), { stack: message.stack }));
     });

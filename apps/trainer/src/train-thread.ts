@@ -1,9 +1,9 @@
 // Entry of the training thread (see thread-runner.ts): runs @cam/model's train and posts what happens.
 import { parentPort, workerData } from 'node:worker_threads';
 import { train } from '@cam/model';
-import type { ThreadData, ThreadMessage } from './thread-runner.js';
+import type { CheckpointDone, ThreadData, ThreadMessage } from './thread-runner.js';
 
-const { options, abortFlag } = workerData as ThreadData;
+const { options, abortFlag, reportCheckpoints } = workerData as ThreadData;
 const flag = new Int32Array(abortFlag);
 const controller = new AbortController();
 const post = (message: ThreadMessage) => parentPort!.postMessage(message);
@@ -19,6 +19,16 @@ try {
       post({ type: 'progress', progress });
     },
     log: (line) => post({ type: 'log', line }),
+    // The main thread's onCheckpoint (e.g. a copy to the object store) runs there; training waits for its answer.
+    onCheckpoint: reportCheckpoints
+      ? (dir) =>
+          new Promise<void>((resolve, reject) => {
+            parentPort!.once('message', (done: CheckpointDone) =>
+              done.error === undefined ? resolve() : reject(new Error(done.error)),
+            );
+            post({ type: 'checkpoint', dir });
+          })
+      : undefined,
   });
   post({ type: 'result', result });
 } catch (err) {

@@ -6,7 +6,7 @@ import {
   type TrainingJob,
   type TrainingJobResult,
 } from '@cam/queue';
-import { DirectoryArtifactStore } from '@cam/storage';
+import { artifactStoreFromUrl } from '@cam/storage';
 import { Worker } from 'bullmq';
 import type { TrainerConfig } from './config.js';
 import { trainingProcessor, type TrainFn } from './processor.js';
@@ -28,7 +28,8 @@ export function startTrainer(config: TrainerConfig, train: TrainFn, log: (line: 
   const processor = trainingProcessor({
     train,
     registry,
-    store: new DirectoryArtifactStore(config.artifactsDir),
+    store: artifactStoreFromUrl(config.artifactsUrl, process.env, { log }),
+    scratchDir: config.scratchDir,
     shutdown: shutdown.signal,
     log,
     trainDefaults: config.threads ? { threads: config.threads } : {},

@@ -8,7 +8,8 @@ describe('trainerConfigFromEnv', () => {
   it('has defaults that match BullMQ and the API', () => {
     expect(trainerConfigFromEnv({})).toEqual({
       redisUrl: undefined,
-      artifactsDir: './artifacts',
+      artifactsUrl: './artifacts',
+      scratchDir: expect.stringMatching(new RegExp(`cam-trainer-${process.pid}$`)),
       bullPrefix: 'bull',
       registryPrefix: 'cam',
       lockDurationMs: 30_000,
@@ -20,7 +21,9 @@ describe('trainerConfigFromEnv', () => {
   it('reads every setting from the environment', () => {
     const env = {
       REDIS_URL: 'redis://r:1',
+      ARTIFACTS_URL: 's3://bucket/p',
       ARTIFACTS_DIR: '/a',
+      SCRATCH_DIR: '/scratch',
       BULL_PREFIX: 'b',
       CAM_REGISTRY_PREFIX: 'c',
       LOCK_DURATION_MS: '4000',
@@ -29,7 +32,8 @@ describe('trainerConfigFromEnv', () => {
     };
     expect(trainerConfigFromEnv(env)).toEqual({
       redisUrl: 'redis://r:1',
-      artifactsDir: '/a',
+      artifactsUrl: 's3://bucket/p',
+      scratchDir: '/scratch',
       bullPrefix: 'b',
       registryPrefix: 'c',
       lockDurationMs: 4000,

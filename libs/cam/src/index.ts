@@ -53,7 +53,7 @@ export {
   resolveRenderOptions,
 } from './render.js';
 export { caption, montagePng } from './montage.js';
-export { type Manifest, type ManifestItem, npyShape, writeCamBatch } from './write.js';
+export { type CamBatchFile, type Manifest, type ManifestItem, encodeCamBatch, npyShape } from './write.js';
 export {
   type LocalizationResult,
   type LocalizationRow,
@@ -121,5 +121,5 @@ export {
   EVALUATION_FILES,
   evaluateOnDataset,
   greyImages,
-  writeEvaluation,
+  encodeEvaluation,
 } from './evaluation/run.js';

@@ -1,5 +1,3 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { encodeNpy } from './npy.js';
 import type { CamBatch, CamItem } from './render.js';
 
@@ -44,16 +42,21 @@ export function npyShape(batch: CamBatch): number[] {
   return batch.perItem === 1 ? [images, batch.h, batch.w] : [images, batch.perItem, batch.h, batch.w];
 }
 
-/** Writes a rendered batch: item PNGs, montage.png, cams.npy and manifest.json. Returns the file names. */
-export async function writeCamBatch(
-  dir: string,
-  batch: CamBatch,
-): Promise<{ files: string[]; manifest: Manifest }> {
-  await mkdir(dir, { recursive: true });
-  const files: string[] = [];
-  const put = async (name: string, data: Buffer | string) => {
-    await writeFile(join(dir, name), data);
-    files.push(name);
+/** One file of an encoded batch. */
+export interface CamBatchFile {
+  name: string;
+  data: Buffer;
+}
+
+/**
+ * The files of a rendered batch, encoded, for the caller to write anywhere (a folder, an object store): item
+ * PNGs, montage.png, cams.npy, then manifest.json last (it names the others: written last, it marks the batch
+ * complete).
+ */
+export function encodeCamBatch(batch: CamBatch): { files: CamBatchFile[]; manifest: Manifest } {
+  const files: CamBatchFile[] = [];
+  const put = (name: string, data: Buffer | string) => {
+    files.push({ name, data: Buffer.isBuffer(data) ? data : Buffer.from(data) });
   };
   const items: ManifestItem[] = [];
   for (const item of batch.items) {
@@ -66,16 +69,16 @@ export async function writeCamBatch(
       range: item.range,
       png: itemName('item', item),
     };
-    await put(row.png, item.overlay);
+    put(row.png, item.overlay);
     if (item.heatmap) {
       row.heatmap = itemName('heatmap', item);
-      await put(row.heatmap, item.heatmap);
+      put(row.heatmap, item.heatmap);
     }
     items.push(row);
   }
-  if (batch.montage) await put('montage.png', batch.montage);
+  if (batch.montage) put('montage.png', batch.montage);
   const shape = npyShape(batch);
-  await put('cams.npy', encodeNpy(batch.maps, shape));
+  put('cams.npy', encodeNpy(batch.maps, shape));
   const o = batch.options;
   const manifest: Manifest = {
     method: o.method,
@@ -91,6 +94,6 @@ export async function writeCamBatch(
     montage: batch.montage ? 'montage.png' : null,
     items,
   };
-  await put('manifest.json', `${JSON.stringify(manifest, null, 2)}\n`);
+  put('manifest.json', `${JSON.stringify(manifest, null, 2)}\n`);
   return { files, manifest };
 }

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -13,7 +13,7 @@ import {
   decodePng,
   encodeNpy,
   renderCamBatch,
-  writeCamBatch,
+  encodeCamBatch,
 } from '../src/index.js';
 import { tinyCamModel } from './tiny-model.js';
 
@@ -37,7 +37,7 @@ function hasNumpy(): boolean {
   return spawnSync('/usr/bin/python3', ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0;
 }
 
-describe('renderCamBatch and writeCamBatch', () => {
+describe('renderCamBatch and encodeCamBatch', () => {
   const model = tinyCamModel({ size: SIZE, filters: 5 });
 
   it('renders PNG overlays whose colours at the map maximum and minimum are the colour map ends', async () => {
@@ -68,12 +68,16 @@ describe('renderCamBatch and writeCamBatch', () => {
     }
   });
 
-  it('writes item PNGs, montage.png, cams.npy (raw maps) and manifest.json', async () => {
+  it('encodes item PNGs, montage.png, cams.npy (raw maps) and manifest.json (last)', async () => {
     const out = join(dir, 'batch');
     const batch = await renderCamBatch(model, items(4), { size: 56, target: 'label' });
-    const { files } = await writeCamBatch(out, batch);
-    expect(files).toContain('montage.png');
-    expect(files).toContain('cams.npy');
+    const { files } = encodeCamBatch(batch);
+    const names = files.map((f) => f.name);
+    expect(names).toContain('montage.png');
+    expect(names).toContain('cams.npy');
+    expect(names.at(-1)).toBe('manifest.json');
+    mkdirSync(out);
+    for (const { name, data } of files) writeFileSync(join(out, name), data);
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
     expect(manifest.items.map((m: { index: number }) => m.index)).toEqual([100, 101, 102, 103]);
     expect(manifest.items.map((m: { target: number }) => m.target)).toEqual([0, 1, 2, 3]);

@@ -40,7 +40,16 @@ export {
   describeBackend,
   initBackend,
 } from './backend.js';
-export { MODEL_FILE, ModelLoadError, WEIGHTS_FILE, loadModel, saveModel } from './io.js';
+export {
+  MODEL_FILE,
+  ModelLoadError,
+  WEIGHTS_FILE,
+  loadModel,
+  loadModelFrom,
+  loadModelFromStore,
+  saveModel,
+  type ModelFileReader,
+} from './io.js';
 export {
   Adam,
   type LrSchedule,

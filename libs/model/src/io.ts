@@ -56,24 +56,43 @@ async function readOrThrow(file: string): Promise<Buffer> {
   }
 }
 
-/** Loads a model saved by {@link saveModel} (tfjs format, one weights file). */
+/** Reads one file of a saved model by its name relative to model.json ('model.json', 'weights.bin'). */
+export type ModelFileReader = (name: string) => Promise<Uint8Array>;
+
+/** Loads a model saved by {@link saveModel} from a folder (tfjs format, one weights file). */
 export async function loadModel(dir: string): Promise<tf.LayersModel> {
-  const modelFile = join(dir, MODEL_FILE);
+  return loadModelFrom((name) => readOrThrow(join(dir, name)), dir);
+}
+
+/** Loads a model saved under `prefix` of an artifact store (@cam/storage's ArtifactStore, or anything with get). */
+export async function loadModelFromStore(
+  store: { get(key: string): Promise<Uint8Array> },
+  prefix: string,
+): Promise<tf.LayersModel> {
+  return loadModelFrom((name) => store.get(prefix === '' ? name : `${prefix}/${name}`), prefix || '.');
+}
+
+/**
+ * Loads a model saved by {@link saveModel} from wherever `read` reads its files (an object store, memory);
+ * `where` names the place in errors.
+ */
+export async function loadModelFrom(read: ModelFileReader, where: string): Promise<tf.LayersModel> {
+  const modelFile = `${where}/${MODEL_FILE}`;
   let manifest: {
     modelTopology?: object;
     weightsManifest?: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
   };
   try {
-    manifest = JSON.parse((await readOrThrow(modelFile)).toString('utf8'));
+    manifest = JSON.parse(Buffer.from(await read(MODEL_FILE)).toString('utf8'));
   } catch (err) {
-    if (err instanceof ModelLoadError) throw err;
-    throw new ModelLoadError(modelFile, `not valid JSON (${(err as Error).message})`);
+    if (!(err instanceof SyntaxError)) throw err;
+    throw new ModelLoadError(modelFile, `not valid JSON (${err.message})`);
   }
   const groups = manifest.weightsManifest;
   if (manifest.modelTopology === undefined || !Array.isArray(groups)) {
     throw new ModelLoadError(modelFile, 'not a tfjs layers model (needs modelTopology and weightsManifest)');
   }
-  const buffers = await Promise.all(groups.flatMap((g) => g.paths.map((p) => readOrThrow(join(dir, p)))));
+  const buffers = await Promise.all(groups.flatMap((g) => g.paths.map((p) => read(p.replace(/^\.\//, '')))));
   const weightData = tf.io.concatenateArrayBuffers(
     buffers.map((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer),
   );
@@ -81,7 +100,7 @@ export async function loadModel(dir: string): Promise<tf.LayersModel> {
   const expected = weightSpecs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1) * 4, 0);
   if (weightData.byteLength !== expected) {
     throw new ModelLoadError(
-      join(dir, WEIGHTS_FILE),
+      `${where}/${WEIGHTS_FILE}`,
       `holds ${weightData.byteLength} bytes, model.json describes ${expected}`,
     );
   }

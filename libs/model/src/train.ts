@@ -54,7 +54,10 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     const ckptDir = checkpointDir(r.outDir);
     const state = await startOrResume(ckptDir, r, model, optimizer, log);
     const clock = new RunClock(state.seconds);
-    const checkpoint = () => saveCheckpoint(ckptDir, state, model, optimizer, clock.totalSeconds());
+    const checkpoint = async () => {
+      await saveCheckpoint(ckptDir, state, model, optimizer, clock.totalSeconds());
+      await opts.onCheckpoint?.(ckptDir);
+    };
     const aborted = (): TrainResult => ({ status: 'aborted', outDir: r.outDir, epochsRun: state.epoch });
     const loop = {
       set: sets.train,

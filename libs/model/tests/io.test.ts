@@ -11,6 +11,7 @@ import {
   buildModel,
   initBackend,
   loadModel,
+  loadModelFrom,
   saveModel,
 } from '../src/index.js';
 
@@ -69,6 +70,31 @@ describe('model files', () => {
     expect(Array.from((loaded.predict(x) as tf.Tensor).dataSync())).toEqual(
       Array.from((model.predict(x) as tf.Tensor).dataSync()),
     );
+  });
+
+  it('loads a model from bytes read elsewhere (an object store) exactly as from its folder', async () => {
+    const dir = join(root, 'bytes');
+    const model = buildModel(tiny, { seed: 4 });
+    await saveModel(model, dir);
+    const files = new Map(readdirSync(dir).map((name) => [name, readFileSync(join(dir, name))]));
+    const asked: string[] = [];
+    const loaded = await loadModelFrom(async (name) => {
+      asked.push(name);
+      const data = files.get(name);
+      if (!data) throw new Error(`no ${name}`);
+      return new Uint8Array(data);
+    }, 's3://bucket/runs/r');
+    expect(asked).toEqual(['model.json', 'weights.bin']);
+    const x = tf.randomUniform([2, 8, 8, 1], 0, 1, 'float32', 6);
+    expect(Array.from((loaded.predict(x) as tf.Tensor).dataSync())).toEqual(
+      Array.from((model.predict(x) as tf.Tensor).dataSync()),
+    );
+    await expect(
+      loadModelFrom(
+        async (name) => new Uint8Array(name === 'model.json' ? files.get('model.json')! : [1, 2]),
+        'mem',
+      ),
+    ).rejects.toThrow(/^mem\/weights\.bin: holds 2 bytes/);
   });
 
   it('names the file and the problem when a model folder is missing or damaged', async () => {

@@ -3,7 +3,12 @@ export * from '@cam/contracts';
 export { expandGrid } from './grid.js';
 export { DEFAULT_REDIS_URL, redisConnection } from './connection.js';
 export { defaultJobOptions } from './job-options.js';
-export { camBatchArtifactsPrefix, camEvaluationArtifactsPrefix, runArtifactsPrefix } from './layout.js';
+export {
+  camBatchArtifactsPrefix,
+  camEvaluationArtifactsPrefix,
+  runArtifactsPrefix,
+  runCheckpointPrefix,
+} from './layout.js';
 export {
   CamBatchRecordSchema,
   CamEvaluationRecordSchema,

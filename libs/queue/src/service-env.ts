@@ -1,3 +1,5 @@
+import { artifactsUrlFromEnv } from '@cam/storage';
+
 /**
  * The environment of the services (API, trainer, renderer, the stack that starts them), parsed in one
  * place so that every process reads a variable the same way: an empty value counts as unset everywhere.
@@ -52,14 +54,13 @@ export interface ServiceEnv {
   bullPrefix: string;
   /** CAM_REGISTRY_PREFIX: registry key prefix; the API and the workers must agree. @defaultValue 'cam' */
   registryPrefix: string;
-  /** ARTIFACTS_DIR: the artifact folder shared by the API and the workers. @defaultValue './artifacts' */
-  artifactsDir: string;
+  /** ARTIFACTS_URL (a folder, file:// or s3://bucket/prefix), else ARTIFACTS_DIR: the artifact store shared by the API and the workers (@cam/storage). @defaultValue './artifacts' */
+  artifactsUrl: string;
 }
 
 export const SERVICE_ENV_DEFAULTS = {
   bullPrefix: 'bull',
   registryPrefix: 'cam',
-  artifactsDir: './artifacts',
 } as const;
 
 export function serviceEnv(env: NodeJS.ProcessEnv = process.env): ServiceEnv {
@@ -67,7 +68,7 @@ export function serviceEnv(env: NodeJS.ProcessEnv = process.env): ServiceEnv {
     redisUrl: envText(env, 'REDIS_URL'),
     bullPrefix: envText(env, 'BULL_PREFIX') ?? SERVICE_ENV_DEFAULTS.bullPrefix,
     registryPrefix: envText(env, 'CAM_REGISTRY_PREFIX') ?? SERVICE_ENV_DEFAULTS.registryPrefix,
-    artifactsDir: envText(env, 'ARTIFACTS_DIR') ?? SERVICE_ENV_DEFAULTS.artifactsDir,
+    artifactsUrl: artifactsUrlFromEnv(env),
   };
 }
 

@@ -3,7 +3,11 @@ import { SERVICE_ENV_DEFAULTS, envInteger, envText, portFromEnv, serviceEnv } fr
 
 describe('serviceEnv', () => {
   it('has the defaults every service shares', () => {
-    expect(serviceEnv({})).toEqual({ redisUrl: undefined, ...SERVICE_ENV_DEFAULTS });
+    expect(serviceEnv({})).toEqual({
+      redisUrl: undefined,
+      artifactsUrl: './artifacts',
+      ...SERVICE_ENV_DEFAULTS,
+    });
   });
 
   it('reads every variable', () => {
@@ -14,13 +18,19 @@ describe('serviceEnv', () => {
         CAM_REGISTRY_PREFIX: 'c',
         ARTIFACTS_DIR: '/a',
       }),
-    ).toEqual({ redisUrl: 'redis://r:1', bullPrefix: 'b', registryPrefix: 'c', artifactsDir: '/a' });
+    ).toEqual({ redisUrl: 'redis://r:1', bullPrefix: 'b', registryPrefix: 'c', artifactsUrl: '/a' });
   });
 
   // The bug this parser fixes: the API read BULL_PREFIX with ??, the workers with ||, so BULL_PREFIX=''
   // put the API on queues '' and the workers on 'bull'.
   it('treats an empty value as unset, for every variable', () => {
-    const empty = { REDIS_URL: '', BULL_PREFIX: '', CAM_REGISTRY_PREFIX: '', ARTIFACTS_DIR: '' };
+    const empty = {
+      REDIS_URL: '',
+      BULL_PREFIX: '',
+      CAM_REGISTRY_PREFIX: '',
+      ARTIFACTS_URL: '',
+      ARTIFACTS_DIR: '',
+    };
     expect(serviceEnv(empty)).toEqual(serviceEnv({}));
     expect(envText({ X: '' }, 'X')).toBeUndefined();
     expect(envInteger({ X: '' }, 'X', { min: 1, fallback: 7 })).toBe(7);

@@ -15,3 +15,22 @@ export class ArtifactNotFoundError extends Error {
     this.name = 'ArtifactNotFoundError';
   }
 }
+
+/**
+ * The store could not be reached or failed on its side (network error, 5xx, timeout): worth retrying later,
+ * an HTTP 503 for the API. The message names the store's location and the cause, never credentials.
+ */
+export class ArtifactStoreUnavailableError extends Error {
+  constructor(location: string, cause: string) {
+    super(`artifact store ${location} is unavailable: ${cause}`);
+    this.name = 'ArtifactStoreUnavailableError';
+  }
+}
+
+/** An ARTIFACTS_URL (or S3 setting) that names no usable store. */
+export class ArtifactStoreConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ArtifactStoreConfigError';
+  }
+}

@@ -1,13 +1,11 @@
-import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ArtifactNotFoundError,
-  DirectoryArtifactStore,
-  InvalidArtifactKeyError,
-  validateArtifactKey,
-} from '../src/index.js';
+import { DirectoryArtifactStore, InvalidArtifactKeyError, validateArtifactKey } from '../src/index.js';
+import { describeStoreContract } from './store-contract.js';
 
 let dir: string;
 let store: DirectoryArtifactStore;
@@ -20,57 +18,54 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
-  return Buffer.concat(chunks).toString();
-}
+describeStoreContract('DirectoryArtifactStore', async () => {
+  const scratch = await mkdtemp(path.join(dir, 'contract-'));
+  return { store: new DirectoryArtifactStore(path.join(scratch, 'root')), scratch };
+});
 
 describe('DirectoryArtifactStore', () => {
-  it('puts, gets, streams and lists files under nested keys', async () => {
-    await store.put('runs/r-1/metrics.json', '{"a":1}');
-    await store.put('runs/r-1/checkpoint/weights.bin', Buffer.from([1, 2, 3]));
-    await store.put('runs/r-2/model.json', new Uint8Array([123, 125]));
-    expect((await store.get('runs/r-1/metrics.json')).toString()).toBe('{"a":1}');
-    expect(await readAll(await store.stream('runs/r-2/model.json'))).toBe('{}');
-    expect(await store.list('runs/r-1')).toEqual([
-      'runs/r-1/checkpoint/weights.bin',
-      'runs/r-1/metrics.json',
-    ]);
-    expect(await store.list('runs/r-1/')).toHaveLength(2);
-    expect(await store.list('')).toHaveLength(3);
-    expect(await store.list('runs/none')).toEqual([]);
-    expect(await store.exists('runs/r-1/metrics.json')).toBe(true);
-    expect(await store.exists('runs/r-1')).toBe(false);
+  it('maps keys to paths under its root', () => {
     expect(store.localPath('runs/r-1')).toBe(path.join(dir, 'root', 'runs', 'r-1'));
+    expect(store.location).toBe(path.join(dir, 'root'));
   });
 
-  it('reports a missing file as ArtifactNotFoundError', async () => {
-    await expect(store.get('runs/r-9/model.json')).rejects.toBeInstanceOf(ArtifactNotFoundError);
-    await expect(store.stream('runs')).rejects.toBeInstanceOf(ArtifactNotFoundError);
+  it('never shows a half-written object: the old bytes until the new ones are complete', async () => {
+    const old = randomBytes(1000);
+    await store.put('atomic/weights.bin', old);
+    const next = randomBytes(300_000);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slow = Readable.from(
+      (async function* () {
+        yield next.subarray(0, 100_000);
+        await gate;
+        yield next.subarray(100_000);
+      })(),
+    );
+    const writing = store.put('atomic/weights.bin', slow);
+    // Half the new bytes are on disk (in a temporary file): readers and list still see the old object alone.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect((await store.get('atomic/weights.bin')).equals(old)).toBe(true);
+    expect(await store.list('atomic')).toEqual(['atomic/weights.bin']);
+    release();
+    await writing;
+    expect((await store.get('atomic/weights.bin')).equals(next)).toBe(true);
+    expect(await readdir(store.localPath('atomic'))).toEqual(['weights.bin']);
   });
 
-  it.each([
-    '../secret',
-    'runs/../../etc/passwd',
-    '/etc/passwd',
-    'a\\b',
-    'a\0b',
-    '',
-    'a//b',
-    './a',
-    'a/.',
-    'x'.repeat(2000),
-  ])('rejects the key %j', async (key) => {
-    expect(() => validateArtifactKey(key)).toThrow(InvalidArtifactKeyError);
-    await expect(store.get(key)).rejects.toBeInstanceOf(InvalidArtifactKeyError);
-    await expect(store.put(key, 'x')).rejects.toBeInstanceOf(InvalidArtifactKeyError);
-    await expect(store.exists(key)).rejects.toBeInstanceOf(InvalidArtifactKeyError);
+  it('leaves no temporary file behind when a stream fails', async () => {
+    const failing = Readable.from(
+      (async function* () {
+        yield Buffer.from('partial');
+        throw new Error('source broke');
+      })(),
+    );
+    await expect(store.put('broken/x.bin', failing)).rejects.toThrow('source broke');
+    expect(await readdir(store.localPath('broken'))).toEqual([]);
   });
 
-  it('rejects list prefixes that leave the root', async () => {
-    await expect(store.list('../')).rejects.toBeInstanceOf(InvalidArtifactKeyError);
-    await expect(store.list('/tmp')).rejects.toBeInstanceOf(InvalidArtifactKeyError);
+  it('rejects over-long keys', () => {
+    expect(() => validateArtifactKey('x'.repeat(2000))).toThrow(InvalidArtifactKeyError);
   });
 
   it('does not follow a symlink out of the root', async () => {

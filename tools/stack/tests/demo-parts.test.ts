@@ -23,6 +23,7 @@ function run(id: string, learningRate: number, metrics: RunView['metrics'] = nul
     progress,
     metrics,
     artifacts: [],
+    failure: null,
   };
 }
 

@@ -11,22 +11,31 @@ interface Service {
   build?: { context: string; dockerfile: string; target?: string };
   image?: string;
   command?: string[];
+  entrypoint?: string[];
+  restart?: string;
+  healthcheck?: { test: string[] };
   container_name?: string;
   ports?: string[];
   profiles?: string[];
   environment?: Record<string, string>;
   volumes?: string[];
   depends_on?: Record<string, { condition: string }>;
+  stop_grace_period?: string;
   deploy?: {
     resources?: { reservations?: { devices?: { driver: string; count: number; capabilities: string[] }[] } };
   };
 }
-const compose = parse(read('docker-compose.yml'), { merge: true }) as {
+interface ComposeFile {
   services: Record<string, Service>;
   volumes: Record<string, unknown>;
-};
+}
+const compose = parse(read('docker-compose.yml'), { merge: true }) as ComposeFile;
 const { services } = compose;
 const appServices = ['api', 'trainer', 'renderer', 'trainer-gpu'];
+const workersCompose = parse(read('infra/workers.compose.yml'), { merge: true }) as ComposeFile;
+
+/** A value as Compose resolves it with nothing set: `${NAME:-default}` becomes the default. */
+const withDefaults = (value: string) => value.replace(/\$\{\w+:-([^}]*)\}/g, '$1');
 
 function stagesOf(dockerfile: string) {
   const parsed = parseDockerfile(read(dockerfile));
@@ -46,8 +55,45 @@ function targetStage(service: Service): { stages: Stage[]; stage: Stage } {
 }
 
 describe('docker-compose.yml', () => {
-  it('declares redis, api, trainer, renderer and the gpu trainer', () => {
-    expect(Object.keys(services).sort()).toEqual(['api', 'redis', 'renderer', 'trainer', 'trainer-gpu']);
+  it('declares redis, minio (and its bucket job), api, trainer, renderer and the gpu trainer', () => {
+    expect(Object.keys(services).sort()).toEqual([
+      'api',
+      'minio',
+      'minio-init',
+      'redis',
+      'renderer',
+      'trainer',
+      'trainer-gpu',
+    ]);
+  });
+
+  it('runs MinIO on a named volume with a health check, and creates the bucket once it is healthy', () => {
+    const minio = services.minio;
+    expect(minio.image).toMatch(/^minio\/minio:RELEASE\./);
+    expect(minio.command?.slice(0, 2)).toEqual(['server', '/data']);
+    const [volume, target] = minio.volumes![0].split(':');
+    expect(target).toBe('/data');
+    expect(compose.volumes).toHaveProperty(volume);
+    expect(minio.healthcheck?.test).toEqual(['CMD', 'mc', 'ready', 'local']);
+    const init = services['minio-init'];
+    expect(init.image).toMatch(/^minio\/mc:RELEASE\./);
+    expect(init.depends_on?.minio.condition).toBe('service_healthy');
+    expect(init.restart).toBe('no');
+    const script = init.entrypoint!.at(-1)!;
+    expect(script).toContain('mc alias set cam http://minio:9000');
+    expect(script).toMatch(/mc mb --ignore-existing "cam\/\$\$S3_BUCKET"/);
+    // The bucket it makes is the one the apps use, with the credentials MinIO was started with.
+    const app = services.trainer.environment!;
+    expect(`s3://${withDefaults(init.environment!.S3_BUCKET)}`).toBe(withDefaults(app.ARTIFACTS_URL));
+    expect(init.environment!.S3_ACCESS_KEY).toBe(minio.environment!.MINIO_ROOT_USER);
+    expect(init.environment!.S3_SECRET_KEY).toBe(minio.environment!.MINIO_ROOT_PASSWORD);
+    expect(app.AWS_ACCESS_KEY_ID).toBe(minio.environment!.MINIO_ROOT_USER);
+    expect(app.AWS_SECRET_ACCESS_KEY).toBe(minio.environment!.MINIO_ROOT_PASSWORD);
+  });
+
+  it('publishes Redis and S3 on localhost unless EXPOSE_ADDR opens them to other hosts', () => {
+    expect(services.redis.ports).toEqual(['${EXPOSE_ADDR:-127.0.0.1}:${REDIS_PORT:-6379}:6379']);
+    expect(services.minio.ports).toContain('${EXPOSE_ADDR:-127.0.0.1}:${S3_PORT:-9000}:9000');
   });
 
   it('runs Redis with an append-only file on a named volume', () => {
@@ -58,14 +104,19 @@ describe('docker-compose.yml', () => {
     expect(compose.volumes).toHaveProperty(volume);
   });
 
-  it.each(appServices)('%s shares the artifacts volume and reaches Redis by service name', (name) => {
-    const service = services[name];
-    const artifactsDir = service.environment!.ARTIFACTS_DIR;
-    expect(service.volumes).toContain(`artifacts:${artifactsDir}`);
-    expect(compose.volumes).toHaveProperty('artifacts');
-    expect(new URL(service.environment!.REDIS_URL).hostname).toBe('redis');
-    expect(service.depends_on?.redis.condition).toBe('service_healthy');
-  });
+  it.each(appServices)(
+    '%s shares no volume: artifacts go to the MinIO bucket, jobs through Redis',
+    (name) => {
+      const service = services[name];
+      expect(service.volumes).toBeUndefined();
+      expect(service.environment!.ARTIFACTS_DIR).toBeUndefined();
+      expect(withDefaults(service.environment!.ARTIFACTS_URL)).toBe('s3://cam-artifacts');
+      expect(new URL(service.environment!.S3_ENDPOINT).hostname).toBe('minio');
+      expect(new URL(service.environment!.REDIS_URL).hostname).toBe('redis');
+      expect(service.depends_on?.redis.condition).toBe('service_healthy');
+      expect(service.depends_on?.['minio-init'].condition).toBe('service_completed_successfully');
+    },
+  );
 
   it.each(['trainer', 'renderer', 'trainer-gpu'])(
     '%s can be scaled: no container_name, no host port',
@@ -105,6 +156,41 @@ describe('docker-compose.yml', () => {
       expect(existsSync(join(root, entry!)), `${entry} exists`).toBe(true);
     },
   );
+});
+
+describe('infra/workers.compose.yml (extra workers on another host)', () => {
+  const workers = workersCompose.services;
+  const example = Object.fromEntries(
+    read('infra/workers.env.example')
+      .split('\n')
+      .filter((line) => /^\w+=/.test(line))
+      .map((line) => line.split('=') as [string, string]),
+  );
+
+  it('runs trainers and renderers only, from the same Dockerfile stages as the main stack', () => {
+    expect(Object.keys(workers).sort()).toEqual(['renderer', 'trainer']);
+    for (const name of ['trainer', 'renderer']) {
+      expect(workers[name].build).toEqual({ ...services[name].build, context: '..' });
+      expect(workers[name].volumes).toBeUndefined();
+      expect(workers[name].ports).toBeUndefined();
+      expect(workers[name].container_name).toBeUndefined();
+    }
+    expect(workers.trainer.stop_grace_period).toBe(services.trainer.stop_grace_period);
+  });
+
+  it('needs only REDIS_URL and S3_ENDPOINT (Compose refuses to start without them); the rest matches the main stack', () => {
+    for (const name of ['trainer', 'renderer']) {
+      const env = workers[name].environment!;
+      const required = Object.values(env).flatMap((v) => [...v.matchAll(/\$\{(\w+):\?/g)].map((m) => m[1]));
+      expect(required.sort()).toEqual(['REDIS_URL', 'S3_ENDPOINT']);
+      const main = services[name].environment!;
+      for (const key of ['ARTIFACTS_URL', 'AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'])
+        expect(env[key], key).toBe(main[key]);
+    }
+    expect(Object.keys(example).sort()).toEqual(['REDIS_URL', 'S3_ENDPOINT']);
+    expect(new URL(example.REDIS_URL!).protocol).toBe('redis:');
+    expect(new URL(example.S3_ENDPOINT!).port).toBe('9000');
+  });
 });
 
 describe('Dockerfiles', () => {

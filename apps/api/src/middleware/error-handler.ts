@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler } from 'express';
-import { ArtifactNotFoundError, InvalidArtifactKeyError } from '@cam/storage';
+import { ArtifactNotFoundError, ArtifactStoreUnavailableError, InvalidArtifactKeyError } from '@cam/storage';
 import { HttpError } from '../errors.js';
 
 /** body-parser's error types and the HTTP error each maps to. */
@@ -25,6 +25,9 @@ function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
   if (error instanceof InvalidArtifactKeyError) return new HttpError(400, 'invalid_name', error.message);
   if (error instanceof ArtifactNotFoundError) return new HttpError(404, 'not_found', error.message);
+  // Its message names the store's location and the cause, never credentials.
+  if (error instanceof ArtifactStoreUnavailableError)
+    return new HttpError(503, 'service_unavailable', error.message);
   const parserError = (error as { type?: string }).type;
   const mapped = parserError === undefined ? undefined : BODY_PARSER_ERRORS[parserError];
   if (mapped !== undefined) return new HttpError(mapped.status, mapped.code, (error as Error).message);

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
   CAM_METHOD_NAMES,
@@ -8,7 +9,7 @@ import {
   evaluateOnDataset,
   formatEvaluationTable,
   isCamMethodName,
-  writeEvaluation,
+  encodeEvaluation,
 } from '@cam/cam';
 import { DatasetNotFoundError, loadDataset } from '@cam/dataset';
 import { ModelLoadError, NotACamModelError, initBackend, loadModel } from '@cam/model';
@@ -100,7 +101,8 @@ export async function runEvaluate(argv: string[], io: CommandIo): Promise<number
     if (err instanceof RangeError) throw new UsageError(`--${err.message}`);
     throw err;
   }
-  await writeEvaluation(args.out, report);
+  await mkdir(args.out, { recursive: true });
+  for (const { name, data } of encodeEvaluation(report)) await writeFile(join(args.out, name), data);
   if (args.json) {
     io.stdout(`${JSON.stringify(report, null, 2)}\n`);
     return 0;

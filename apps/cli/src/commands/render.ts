@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
   CAM_METHOD_NAMES,
@@ -13,15 +14,22 @@ import {
   parseTarget,
   renderCamBatch,
   resolveRenderOptions,
-  writeCamBatch,
+  encodeCamBatch,
 } from '@cam/cam';
 import { DatasetNotFoundError, type ImageSet, imageAt, loadDataset } from '@cam/dataset';
-import { ModelLoadError, NotACamModelError, initBackend, loadModel } from '@cam/model';
+import { ModelLoadError, NotACamModelError, initBackend, loadModel, loadModelFromStore } from '@cam/model';
+import {
+  ArtifactNotFoundError,
+  ArtifactStoreConfigError,
+  NO_RETRY,
+  artifactStoreFromUrl,
+} from '@cam/storage';
 import type * as tf from '@tensorflow/tfjs';
 import { type CommandIo, UsageError, choiceFlag, numberFlag, parseFlags } from '../flags.js';
 
 export const RENDER_USAGE = `cam render --model DIR --out DIR [options]
-  --model DIR          a trained run folder (model.json + weights.bin)
+  --model DIR          a trained run folder (model.json + weights.bin), or s3://bucket/runs/<runId>
+                       (S3_ENDPOINT, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY from the environment)
   --out DIR            where item PNGs, montage.png, cams.npy and manifest.json go
   --dataset NAME       mnist | fashion-mnist | a folder of the 4 IDX files (default mnist)
   --split SPLIT        train | test (default test)
@@ -137,7 +145,7 @@ export function parseRenderFlags(argv: string[]) {
   }
   const split = choiceFlag('split', v.split, ['train', 'test'] as const) ?? 'test';
   return {
-    modelDir: resolve(v.model),
+    modelDir: isStoreUrl(v.model) ? v.model : resolve(v.model),
     out: resolve(v.out),
     dataset: v.dataset,
     split,
@@ -148,20 +156,35 @@ export function parseRenderFlags(argv: string[]) {
   };
 }
 
+/** `--model s3://bucket/runs/<runId>`: a model in an object store (endpoint and credentials from the environment). */
+function isStoreUrl(model: string): boolean {
+  return model.startsWith('s3://');
+}
+
 /** The model and the split; missing or unreadable inputs and non-CAM models are usage errors. */
 async function loadInputs(
   modelDir: string,
   dataset: string,
   split: 'train' | 'test',
 ): Promise<{ model: tf.LayersModel; set: ImageSet }> {
-  if (!existsSync(join(modelDir, 'model.json')))
+  if (!isStoreUrl(modelDir) && !existsSync(join(modelDir, 'model.json')))
     throw new UsageError(`--model: no model.json in ${modelDir}`);
   try {
-    const model = await loadModel(modelDir);
+    const model = isStoreUrl(modelDir)
+      ? await loadModelFromStore(
+          artifactStoreFromUrl(modelDir.split('/').slice(0, 3).join('/'), process.env, { retry: NO_RETRY }),
+          modelDir.split('/').slice(3).join('/'),
+        )
+      : await loadModel(modelDir);
     cachedCamHead(model);
     return { model, set: await loadDataset({ dataset, split }) };
   } catch (err) {
-    if (err instanceof NotACamModelError || err instanceof ModelLoadError)
+    if (
+      err instanceof NotACamModelError ||
+      err instanceof ModelLoadError ||
+      err instanceof ArtifactNotFoundError ||
+      err instanceof ArtifactStoreConfigError
+    )
       throw new UsageError(`--model: ${err.message}`);
     if (err instanceof DatasetNotFoundError) throw new UsageError(`--dataset: ${err.message}`);
     throw err;
@@ -186,7 +209,9 @@ export async function runRender(argv: string[], io: CommandIo): Promise<number> 
     label: set.labels[index],
   }));
   const batch = await renderCamBatch(model, items, { ...args.options, target });
-  const { files, manifest } = await writeCamBatch(args.out, batch);
+  const { files, manifest } = encodeCamBatch(batch);
+  await mkdir(args.out, { recursive: true });
+  for (const { name, data } of files) await writeFile(join(args.out, name), data);
   if (args.json) {
     io.stdout(`${JSON.stringify(manifest, null, 2)}\n`);
     return 0;

@@ -1,9 +1,8 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { type ImageSet, takeFirst, translatedSet } from '@cam/dataset';
 import { cachedCamHead, methodForLayer } from '../compute-maps.js';
 import { withInputSize } from '../localization.js';
+import type { CamBatchFile } from '../write.js';
 import type { CamMethodName } from '../methods/registry.js';
 import {
   type EvaluationReport,
@@ -88,11 +87,11 @@ export const EVALUATION_FILES = {
   curves: 'curves.png',
 } as const;
 
-/** Writes evaluation.json, the Markdown table and the deletion / insertion curves PNG into `dir`. */
-export async function writeEvaluation(dir: string, report: EvaluationReport): Promise<string[]> {
-  await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, EVALUATION_FILES.json), `${JSON.stringify(report, null, 2)}\n`);
-  await writeFile(join(dir, EVALUATION_FILES.table), `${formatEvaluationTable(report)}\n`);
-  await writeFile(join(dir, EVALUATION_FILES.curves), evaluationCurvesPng(report));
-  return Object.values(EVALUATION_FILES);
+/** The files of an evaluation (evaluation.json, the Markdown table, the deletion / insertion curves PNG), encoded, for the caller to write anywhere (a folder, an object store). */
+export function encodeEvaluation(report: EvaluationReport): CamBatchFile[] {
+  return [
+    { name: EVALUATION_FILES.json, data: Buffer.from(`${JSON.stringify(report, null, 2)}\n`) },
+    { name: EVALUATION_FILES.table, data: Buffer.from(`${formatEvaluationTable(report)}\n`) },
+    { name: EVALUATION_FILES.curves, data: evaluationCurvesPng(report) },
+  ];
 }

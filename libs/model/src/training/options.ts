@@ -59,6 +59,8 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /** Lines for a human (backend choice, resume). @defaultValue none */
   log?: (line: string) => void;
+  /** Called with the checkpoint folder after each checkpoint is complete (e.g. to copy it to an object store); training waits for it. */
+  onCheckpoint?: (dir: string) => Promise<void>;
 }
 
 /** The options with their defaults filled in and checked; the callbacks stay in {@link TrainOptions}. */
@@ -73,6 +75,7 @@ export interface ResolvedTrainOptions extends Required<
     | 'onProgress'
     | 'signal'
     | 'log'
+    | 'onCheckpoint'
     | 'backend'
   >
 > {
