@@ -1,4 +1,5 @@
 import type { TrainOptions, TrainResult } from '@cam/model';
+import { parseLrSchedule } from '@cam/recipe';
 import {
   runArtifactsPrefix,
   TrainingJobSchema,
@@ -31,7 +32,7 @@ export interface TrainingProcessorDeps {
 
 /** The model library's options for one run's parameters (a custom arch gets MNIST's input shape and 10 classes). */
 export function trainOptionsFor(params: RunParams, outDir: string): TrainOptions {
-  const { arch, ...rest } = params;
+  const { arch, lrSchedule, ...rest } = params;
   const archSpec =
     typeof arch === 'string'
       ? arch
@@ -41,7 +42,12 @@ export function trainOptionsFor(params: RunParams, outDir: string): TrainOptions
           convs: arch.convs,
           classes: 10,
         };
-  return { ...rest, arch: archSpec, outDir };
+  return {
+    ...rest,
+    arch: archSpec,
+    ...(lrSchedule === undefined ? {} : { lrSchedule: parseLrSchedule(lrSchedule) }),
+    outDir,
+  };
 }
 
 /** File names in the run folder (recursively, '/'-separated) except the checkpoint. */

@@ -9,6 +9,7 @@ import {
   splitValidation,
   takeFirst,
 } from '@cam/dataset';
+import { TRAIN_DEFAULTS, parseLrSchedule } from '@cam/recipe';
 import { type ArchSpec, resolveArch } from './arch.js';
 import { type RunMetrics, writeRunArtifacts } from './artifacts.js';
 import { type BackendPreference, initBackend } from './backend.js';
@@ -51,19 +52,8 @@ export interface TrainProgress {
   etaSeconds: number;
 }
 
-/**
- * The default recipe: Adam, batch 16, lr 2e-3 (the best of those tried on c3 for short runs; the seed used
- * Adam 1e-3, batch 256 over 40+ epochs). c3 still learns slowly: 2 epochs on 2,000 MNIST images give about
- * 55 % test accuracy (see the README).
- */
-export const DEFAULT_RECIPE = {
-  optimizer: 'adam' as OptimizerName,
-  learningRate: 2e-3,
-  batchSize: 16,
-  validationSplit: 0.2,
-  momentum: 0.9,
-  seed: 1,
-};
+/** The defaults of every training option (@cam/recipe's TRAIN_DEFAULTS, shared with the CLI and the API). */
+export const DEFAULT_RECIPE = TRAIN_DEFAULTS;
 
 export interface TrainOptions {
   /** A preset name ('c2', 'c3') or a spec. @defaultValue 'c3' */
@@ -171,19 +161,19 @@ interface Resolved extends Required<
 
 function resolveOptions(opts: TrainOptions): Resolved {
   const r: Resolved = {
-    arch: resolveArch(opts.arch ?? 'c3'),
-    dataset: opts.dataset ?? 'mnist',
+    arch: resolveArch(opts.arch ?? DEFAULT_RECIPE.arch),
+    dataset: opts.dataset ?? DEFAULT_RECIPE.dataset,
     validationSplit: opts.validationSplit ?? DEFAULT_RECIPE.validationSplit,
     epochs: opts.epochs,
     batchSize: opts.batchSize ?? DEFAULT_RECIPE.batchSize,
     learningRate: opts.learningRate ?? DEFAULT_RECIPE.learningRate,
     optimizer: opts.optimizer ?? DEFAULT_RECIPE.optimizer,
     momentum: opts.momentum ?? DEFAULT_RECIPE.momentum,
-    lrSchedule: opts.lrSchedule ?? { kind: 'constant' },
+    lrSchedule: opts.lrSchedule ?? parseLrSchedule(DEFAULT_RECIPE.lrSchedule),
     patience: opts.patience,
     seed: opts.seed ?? DEFAULT_RECIPE.seed,
     outDir: opts.outDir,
-    threads: opts.threads ?? 1,
+    threads: opts.threads ?? DEFAULT_RECIPE.threads,
   };
   checkPositiveInteger(r.epochs, 'epochs');
   checkPositiveInteger(r.batchSize, 'batchSize');

@@ -22,7 +22,12 @@ export {
   IdSchema,
   RUN_PARAM_DEFAULTS,
   RunParamsSchema,
-  SweepRequestSchema,
+  SCHEDULER_METRICS,
+  SchedulerSchema,
+  SearchSchema,
+  SpaceSchema,
+  SweepRequestFieldsSchema,
+  EpochRecordSchema,
   TrainingJobResultSchema,
   TrainingJobSchema,
   TrainProgressSchema,
@@ -35,6 +40,11 @@ export {
   type Grid,
   type RunParamName,
   type RunParams,
+  type EpochRecord,
+  type Scheduler,
+  type SchedulerMetric,
+  type Search,
+  type SearchSpace,
   type SweepRequest,
   type SweepRequestInput,
   type TrainingJob,
@@ -42,6 +52,7 @@ export {
   type TrainProgress,
 } from './schemas.js';
 export { expandGrid } from './grid.js';
+export { SweepRequestSchema, expandSweep, searchOf, sweepRunCount } from './sweep-plan.js';
 export { DEFAULT_REDIS_URL, redisConnection } from './connection.js';
 export { defaultJobOptions } from './job-options.js';
 export { camBatchArtifactsPrefix, runArtifactsPrefix } from './layout.js';

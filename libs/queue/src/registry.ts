@@ -3,7 +3,7 @@ import { z } from 'zod';
 import {
   CamBatchRequestSchema,
   RunParamsSchema,
-  SweepRequestSchema,
+  SweepRequestFieldsSchema,
   TrainProgressSchema,
   type TrainProgress,
 } from './schemas.js';
@@ -12,7 +12,7 @@ export const SweepRecordSchema = z.object({
   id: z.string(),
   name: z.string(),
   createdAt: z.string(),
-  request: SweepRequestSchema,
+  request: SweepRequestFieldsSchema,
   runIds: z.array(z.string()),
 });
 export type SweepRecord = z.infer<typeof SweepRecordSchema>;

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { SweepRequestSchema, expandGrid, isId, newId, type RunRecord, type SweepRecord } from '@cam/queue';
+import { SweepRequestSchema, expandSweep, isId, newId, type RunRecord, type SweepRecord } from '@cam/queue';
 import type { ApiDeps } from '../deps.js';
 import { notFound, parseInput } from '../errors.js';
 import type { SweepCreated, SweepList, SweepView } from '../schemas.js';
@@ -54,12 +54,12 @@ async function describeSweep(deps: ApiDeps, sweep: SweepRecord): Promise<SweepVi
 
 export function sweepsController(deps: ApiDeps) {
   return {
-    /** POST /v1/sweeps: one training job per grid combination. */
+    /** POST /v1/sweeps: one training job per run (grid combination, or random-search sample). */
     async create(req: Request, res: Response): Promise<void> {
       const request = parseInput(SweepRequestSchema, req.body);
       const sweepId = newId('sweep');
       const createdAt = new Date().toISOString();
-      const runs: RunRecord[] = expandGrid(request).map((params) => ({
+      const runs: RunRecord[] = expandSweep(request).map((params) => ({
         id: newId('run'),
         sweepId,
         createdAt,
@@ -72,7 +72,7 @@ export function sweepsController(deps: ApiDeps) {
       await deps.queues.training.addBulk(
         runs.map((run) => ({
           name: 'train' as const,
-          data: { runId: run.id, sweepId, params: run.params },
+          data: { runId: run.id, sweepId, params: run.params, scheduler: request.scheduler },
           opts: { jobId: run.id },
         })),
       );
