@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { LR_SCHEDULE_FORMS, SWEEP_SIZE_DEFAULTS, TRAIN_DEFAULTS, isLrSchedule } from '@cam/recipe';
+import {
+  LR_SCHEDULE_FORMS,
+  RENDER_DEFAULTS,
+  SWEEP_SIZE_DEFAULTS,
+  TRAIN_DEFAULTS,
+  isLrSchedule,
+} from '@cam/recipe';
 import { LIMITS } from './limits.js';
 import {
   ARCH_PRESET_NAMES,
@@ -253,14 +259,14 @@ const CamBatchFields = {
   split: z.enum(['train', 'test']).optional(),
   indices: z.array(z.int().min(0)).min(1).max(LIMITS.maxCamItems).optional(),
   images: z.array(PngBase64Schema).min(1).max(LIMITS.maxCamItems).optional(),
-  method: z.enum(CAM_METHOD_NAMES).default('cam'),
+  method: z.enum(CAM_METHOD_NAMES).default(RENDER_DEFAULTS.method),
   /** The class each map explains: the predicted class, the true label (dataset samples only), or a class index. */
-  target: z.union([z.enum(['predicted', 'label']), z.int().min(0).max(9)]).default('predicted'),
-  colormap: z.enum(COLORMAP_NAMES).default('jet'),
+  target: z.union([z.enum(['predicted', 'label']), z.int().min(0).max(9)]).default(RENDER_DEFAULTS.target),
+  colormap: z.enum(COLORMAP_NAMES).default(RENDER_DEFAULTS.colormap),
   /** Side in pixels of each rendered overlay. */
-  size: z.int().min(LIMITS.minCamSize).max(LIMITS.maxCamSize).default(112),
+  size: z.int().min(LIMITS.minCamSize).max(LIMITS.maxCamSize).default(RENDER_DEFAULTS.size),
   /** Opacity of the heat map over the digit. */
-  alpha: z.number().min(0).max(1).default(0.5),
+  alpha: z.number().min(0).max(1).default(RENDER_DEFAULTS.alpha),
 };
 
 /** Exactly one source of images: dataset samples (split + indices) or uploaded PNGs. */

@@ -202,7 +202,7 @@ describe('CamBatchRequestSchema', () => {
       target: 'predicted',
       colormap: 'jet',
       size: 112,
-      alpha: 0.5,
+      alpha: 0.8,
     });
     expect(CamBatchRequestSchema.parse({ runId, images: [PNG_1X1], target: 3 }).images).toHaveLength(1);
   });
