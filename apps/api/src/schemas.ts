@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import {
   CamJobResultSchema,
+  EpochRecordSchema,
   IdSchema,
+  RungEntrySchema,
   RunParamsSchema,
   SweepRequestSchema,
   TrainProgressSchema,
@@ -28,11 +30,17 @@ export const SweepListSchema = z.object({
   total: z.int(),
 });
 
+/** Every finished epoch of a run, in order (learning curves). */
+const HistorySchema = z.array(EpochRecordSchema);
+
 export const RunSummarySchema = z.object({
   id: IdSchema,
   state: JobStateSchema,
   params: RunParamsSchema,
   progress: TrainProgressSchema.nullable(),
+  history: HistorySchema,
+  /** The epoch at which the scheduler stopped the run (state 'stopped'); null otherwise. */
+  stoppedAtEpoch: z.int().nullable(),
   /** The training job's metrics summary once completed. */
   summary: TrainingJobResultSchema.shape.metrics.nullable(),
 });
@@ -44,7 +52,20 @@ export const SweepSchema = z.object({
   request: SweepRequestSchema,
   states: z.record(JobStateSchema, z.int()),
   runs: z.array(RunSummarySchema),
-  /** The completed run with the highest validation accuracy. */
+  /**
+   * The scheduler's rungs (null without a scheduler): at each rung epoch, every run's arrival in order with
+   * its value, the cutoff it met and the decision, and the cutoff a run arriving now would meet.
+   */
+  rungs: z
+    .array(
+      z.object({
+        epoch: z.int(),
+        cutoff: z.number().nullable(),
+        entries: z.array(RungEntrySchema),
+      }),
+    )
+    .nullable(),
+  /** The completed or stopped run with the highest validation accuracy. */
   best: z.object({ id: IdSchema, validationAccuracy: z.number() }).nullable(),
 });
 
@@ -54,13 +75,28 @@ export const RunSchema = z.object({
   state: JobStateSchema,
   params: RunParamsSchema,
   progress: TrainProgressSchema.nullable(),
+  history: HistorySchema,
+  stoppedAtEpoch: z.int().nullable(),
   /** The run's metrics.json once written. */
   metrics: z.unknown(),
   /** File names served by GET /v1/runs/{id}/artifacts/{name}. */
   artifacts: z.array(z.string()),
 });
 
-export const RunEventSchema = z.object({ state: JobStateSchema, progress: TrainProgressSchema.nullable() });
+/** The data of the events stream's `state`, `progress` and `epoch` events. */
+export const RunEventSchema = z.object({
+  state: JobStateSchema,
+  progress: TrainProgressSchema.nullable(),
+  epoch: EpochRecordSchema,
+});
+
+export const SweepRetriedSchema = z.object({
+  id: IdSchema,
+  /** The failed and cancelled runs queued again (each resumes from its checkpoint when it has one). */
+  retried: z.array(IdSchema),
+  /** Failed or cancelled runs still held by a trainer (their cancellation is in progress): retry them later. */
+  busy: z.array(IdSchema),
+});
 
 export const CamBatchCreatedSchema = z.object({ id: IdSchema });
 
@@ -80,4 +116,5 @@ export type SweepList = z.infer<typeof SweepListSchema>;
 export type RunSummary = z.infer<typeof RunSummarySchema>;
 export type SweepView = z.infer<typeof SweepSchema>;
 export type RunView = z.infer<typeof RunSchema>;
+export type SweepRetried = z.infer<typeof SweepRetriedSchema>;
 export type CamBatchView = z.infer<typeof CamBatchSchema>;

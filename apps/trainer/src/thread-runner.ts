@@ -1,30 +1,44 @@
 import { Worker } from 'node:worker_threads';
-import type { TrainOptions, TrainProgress, TrainResult } from '@cam/model';
+import type { EpochRecord, EpochVerdict, TrainOptions, TrainProgress, TrainResult } from '@cam/model';
 
 /** The serialisable part of the options (functions and the signal stay on the main thread). */
-export type ThreadTrainOptions = Omit<TrainOptions, 'onProgress' | 'signal' | 'log'>;
+export type ThreadTrainOptions = Omit<TrainOptions, 'onProgress' | 'signal' | 'log' | 'onEpochEnd'>;
 
 export interface ThreadData {
   options: ThreadTrainOptions;
   /** Int32 flag: 1 once the main thread asks training to stop (checkpoint and return 'aborted'). */
   abortFlag: SharedArrayBuffer;
+  /** The main thread has an onEpochEnd hook: the thread asks it after every epoch and waits for the verdict. */
+  askEachEpoch: boolean;
+}
+
+/** The main thread's answer to an 'epoch' message. */
+export interface EpochAnswer {
+  type: 'verdict';
+  epoch: number;
+  verdict: EpochVerdict;
 }
 
 export type ThreadMessage =
   | { type: 'progress'; progress: TrainProgress }
+  | { type: 'epoch'; record: EpochRecord }
   | { type: 'log'; line: string }
   | { type: 'result'; result: TrainResult }
   | { type: 'error'; message: string; stack?: string };
 
 /**
- * @cam/model's `train` run in a worker thread. A training epoch never yields to the event loop, so in the main
+ * @cam/model's `train` run in a worker thread (an onEpochEnd hook runs here, on the main thread). A training epoch never yields to the event loop, so in the main
  * thread it would stall BullMQ's lock renewal, progress sends and cancellation polling for a whole epoch; in a
  * thread the main loop stays free. Same contract as `train`: progress per step, `signal` stops after the current
  * step with a checkpoint (result status 'aborted').
  */
 export function trainInThread(opts: TrainOptions): Promise<TrainResult> {
-  const { onProgress, signal, log, ...options } = opts;
-  const data: ThreadData = { options, abortFlag: new SharedArrayBuffer(4) };
+  const { onProgress, signal, log, onEpochEnd, ...options } = opts;
+  const data: ThreadData = {
+    options,
+    abortFlag: new SharedArrayBuffer(4),
+    askEachEpoch: onEpochEnd !== undefined,
+  };
   const requestAbort = () => Atomics.store(new Int32Array(data.abortFlag), 0, 1);
   // tsx's loader must be registered inside the thread before the TypeScript entry is imported.
   const tsx = import.meta.resolve('tsx/esm/api');
@@ -37,7 +51,13 @@ export function trainInThread(opts: TrainOptions): Promise<TrainResult> {
   return new Promise<TrainResult>((resolve, reject) => {
     worker.on('message', (message: ThreadMessage) => {
       if (message.type === 'progress') onProgress?.(message.progress);
-      else if (message.type === 'log') log?.(message.line);
+      else if (message.type === 'epoch') {
+        const { epoch } = message.record;
+        Promise.resolve(onEpochEnd!(message.record)).then(
+          (verdict) => worker.postMessage({ type: 'verdict', epoch, verdict } satisfies EpochAnswer),
+          reject,
+        );
+      } else if (message.type === 'log') log?.(message.line);
       else if (message.type === 'result') resolve(message.result);
       else reject(Object.assign(new Error(message.message), { stack: message.stack }));
     });

@@ -51,6 +51,7 @@ export { CURVES_FILE, METRICS_FILE, type Recipe, type RunMetrics, curvesPng } fr
 export {
   DEFAULT_RECIPE,
   type Gradients,
+  type EpochVerdict,
   type TrainOptions,
   type TrainProgress,
   type TrainResult,

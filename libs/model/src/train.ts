@@ -94,7 +94,16 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /** Lines for a human (backend choice, resume). @defaultValue none */
   log?: (line: string) => void;
+  /**
+   * Per-epoch hook (e.g. an early-stopping scheduler): called after each epoch's validation and before its
+   * checkpoint, so a run that crashes in between redoes the epoch and asks again. 'stop' ends training there as
+   * if early-stopped: the artifacts are written for the epoch reached.
+   */
+  onEpochEnd?: (record: EpochRecord) => EpochVerdict | Promise<EpochVerdict>;
 }
+
+/** What an {@link TrainOptions.onEpochEnd} hook answers. */
+export type EpochVerdict = 'continue' | 'stop';
 
 export interface TrainResult {
   status: 'completed' | 'aborted';
@@ -150,6 +159,7 @@ interface Resolved extends Required<
     | 'testSize'
     | 'patience'
     | 'onProgress'
+    | 'onEpochEnd'
     | 'signal'
     | 'log'
     | 'backend'
@@ -316,7 +326,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     };
     const stopEarly = () => r.patience !== undefined && state.sinceBest >= r.patience;
 
-    while (state.epoch < r.epochs && !stopEarly()) {
+    let stoppedByHook = false;
+    while (state.epoch < r.epochs && !stopEarly() && !stoppedByHook) {
       const epoch = state.epoch + 1;
       const epochStart = performance.now();
       const p = state.partial;
@@ -389,6 +400,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       state.history.push(record);
       state.epoch = epoch;
       state.partial = fresh();
+      if ((await opts.onEpochEnd?.(record)) === 'stop') stoppedByHook = true;
       await checkpoint();
       log(
         `epoch ${epoch}/${r.epochs}: loss ${record.loss.toFixed(4)} accuracy ${record.accuracy.toFixed(4)}` +

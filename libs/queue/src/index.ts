@@ -69,3 +69,4 @@ export {
   type SweepRecord,
 } from './registry.js';
 export { closeOnSignals, workerLog } from './worker-process.js';
+export { RungEntrySchema, RungStore, type RungEntry, type RungTable } from './rungs.js';

@@ -27,14 +27,14 @@ export function camBatchesController(deps: ApiDeps) {
   const fileUrl = (batchId: string, name: string) =>
     `/v1/cam-batches/${batchId}/files/${encodeURIComponent(name)}`;
   return {
-    /** POST /v1/cam-batches: 202 once the render job is queued; 409 while the run has not completed. */
+    /** POST /v1/cam-batches: 202 once the render job is queued; 409 while the run has no model (not completed or stopped). */
     async create(req: Request, res: Response): Promise<void> {
       const request = parseInput(CamBatchRequestSchema, req.body);
       const run = await deps.registry.getRun(request.runId);
       if (run === null) throw notFound('run', request.runId);
       const { state } = await snapshotRun(deps, run);
-      if (state !== 'completed') {
-        throw new HttpError(409, 'run_not_completed', `run ${run.id} is ${state}, not completed`, {
+      if (state !== 'completed' && state !== 'stopped') {
+        throw new HttpError(409, 'run_not_completed', `run ${run.id} is ${state}, not completed or stopped`, {
           runId: run.id,
           state,
         });

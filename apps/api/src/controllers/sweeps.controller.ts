@@ -1,9 +1,18 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { SweepRequestSchema, expandSweep, isId, newId, type RunRecord, type SweepRecord } from '@cam/queue';
+import {
+  SweepRequestSchema,
+  expandSweep,
+  isId,
+  newId,
+  type RunRecord,
+  type SweepRecord,
+  type SweepRequest,
+} from '@cam/queue';
+import { rungEpochs } from '@cam/recipe';
 import type { ApiDeps } from '../deps.js';
 import { notFound, parseInput } from '../errors.js';
-import type { SweepCreated, SweepList, SweepView } from '../schemas.js';
+import type { SweepCreated, SweepList, SweepRetried, SweepView } from '../schemas.js';
 import { JOB_STATES, type JobState } from '../services/job-state.js';
 import { snapshotRun } from '../services/runs.js';
 
@@ -46,9 +55,32 @@ async function describeSweep(deps: ApiDeps, sweep: SweepRecord): Promise<SweepVi
       state,
       params: run.params,
       progress: run.progress,
+      history: run.history,
+      stoppedAtEpoch: run.stoppedAtEpoch,
       summary: result?.metrics ?? null,
     })),
+    rungs: await rungTable(
+      deps,
+      sweep,
+      runs.map(({ run }) => run.params.epochs),
+    ),
     best,
+  };
+}
+
+/** The scheduler's rungs over the sweep's runs (null without a scheduler). */
+async function rungTable(deps: ApiDeps, sweep: SweepRecord, epochs: number[]): Promise<SweepView['rungs']> {
+  const scheduler = sweep.request.scheduler;
+  if (scheduler === undefined) return null;
+  return deps.registry.rungs.table(sweep.id, rungEpochs(scheduler, Math.max(...epochs)), scheduler);
+}
+
+/** A run's training job: its parameters and the sweep's scheduler. */
+function trainingJob(run: RunRecord, request: SweepRequest) {
+  return {
+    name: 'train' as const,
+    data: { runId: run.id, sweepId: run.sweepId, params: run.params, scheduler: request.scheduler },
+    opts: { jobId: run.id },
   };
 }
 
@@ -69,13 +101,7 @@ export function sweepsController(deps: ApiDeps) {
         { id: sweepId, name: request.name, createdAt, request, runIds: runs.map((r) => r.id) },
         runs,
       );
-      await deps.queues.training.addBulk(
-        runs.map((run) => ({
-          name: 'train' as const,
-          data: { runId: run.id, sweepId, params: run.params, scheduler: request.scheduler },
-          opts: { jobId: run.id },
-        })),
-      );
+      await deps.queues.training.addBulk(runs.map((run) => trainingJob(run, request)));
       const body: SweepCreated = { id: sweepId, runs: runs.map(({ id, params }) => ({ id, params })) };
       res.status(202).location(`/v1/sweeps/${sweepId}`).json(body);
     },
@@ -113,6 +139,34 @@ export function sweepsController(deps: ApiDeps) {
         if (job?.id !== undefined && unfinished.includes(job.id)) await job.remove().catch(() => undefined);
       }
       res.json(await describeSweep(deps, sweep));
+    },
+
+    /**
+     * POST /v1/sweeps/:id/retry: queues the sweep's failed and cancelled runs again. Their run folders keep the
+     * checkpoint of the last finished epoch (or step, for a cancelled run), so each resumes where it stopped.
+     * A cancelled run whose trainer has not let go of it yet is left out and listed as busy.
+     */
+    async retry(req: Request<{ id: string }>, res: Response): Promise<void> {
+      const sweep = await findSweep(deps, req.params.id);
+      const retried: string[] = [];
+      const busy: string[] = [];
+      for (const runId of sweep.runIds) {
+        const run = await deps.registry.getRun(runId);
+        if (run === null) throw notFound('run', runId);
+        const { state } = await snapshotRun(deps, run);
+        if (state !== 'failed' && state !== 'cancelled') continue;
+        const job = await deps.queues.training.getJob(runId);
+        if (job !== undefined && (await job.isActive())) {
+          busy.push(runId);
+          continue;
+        }
+        await job?.remove();
+        await deps.registry.clearCancelled(runId);
+        await deps.queues.training.add('train', trainingJob(run, sweep.request).data, { jobId: runId });
+        retried.push(runId);
+      }
+      const body: SweepRetried = { id: sweep.id, retried, busy };
+      res.status(202).json(body);
     },
   };
 }

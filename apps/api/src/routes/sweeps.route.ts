@@ -8,5 +8,6 @@ export function sweepsRoute({ deps, guard, json }: RouteContext): Router {
     .post('/', json, guard(c.create))
     .get('/', guard(c.list))
     .get('/:id', guard(c.get))
-    .delete('/:id', guard(c.cancel));
+    .delete('/:id', guard(c.cancel))
+    .post('/:id/retry', guard(c.retry));
 }

@@ -8,6 +8,7 @@ import {
   RunSchema,
   SweepCreatedSchema,
   SweepListSchema,
+  SweepRetriedSchema,
   SweepSchema,
 } from '../schemas.js';
 
@@ -35,7 +36,8 @@ export function openApiDocument(): Record<string, unknown> {
     paths: {
       '/v1/sweeps': {
         post: {
-          summary: 'Enqueue a sweep: one training run per combination of grid values',
+          summary:
+            'Enqueue a sweep: one training run per grid combination, or with random search `samples` draws from `space` per combination; optional ASHA `scheduler`',
           requestBody: { required: true, content: json(SweepRequestSchema, 'input') },
           responses: {
             '202': ok('queued', SweepCreatedSchema),
@@ -61,7 +63,8 @@ export function openApiDocument(): Record<string, unknown> {
       '/v1/sweeps/{id}': {
         parameters: [idParam('id')],
         get: {
-          summary: 'A sweep with its runs, their states and progress, and the best run',
+          summary:
+            "A sweep with its runs (state, progress, per-epoch history), the scheduler's rung table, and the best run",
           responses: { '200': ok('sweep', SweepSchema), '404': error('unknown sweep'), ...COMMON_ERRORS },
         },
         delete: {
@@ -73,18 +76,41 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      '/v1/sweeps/{id}/retry': {
+        parameters: [idParam('id')],
+        post: {
+          summary: 'Queue the failed and cancelled runs again; each resumes from its checkpoint',
+          responses: {
+            '202': ok('queued again', SweepRetriedSchema),
+            '404': error('unknown sweep'),
+            ...COMMON_ERRORS,
+          },
+        },
+      },
       '/v1/runs/{id}': {
         parameters: [idParam('id')],
         get: {
-          summary: 'A run',
+          summary: 'A run, with its per-epoch history',
           responses: { '200': ok('run', RunSchema), '404': error('unknown run'), ...COMMON_ERRORS },
+        },
+      },
+      '/v1/runs/{id}/cancel': {
+        parameters: [idParam('id')],
+        post: {
+          summary: 'Cancel one run (its trainer stops after the current step, with a checkpoint)',
+          responses: {
+            '200': ok('run after cancelling', RunSchema),
+            '404': error('unknown run'),
+            '409': error('run already completed or stopped'),
+            ...COMMON_ERRORS,
+          },
         },
       },
       '/v1/runs/{id}/events': {
         parameters: [idParam('id')],
         get: {
           summary:
-            'Server-Sent Events: `state` ({state}) and `progress` (TrainProgress) events until a final state',
+            'Server-Sent Events: `state` ({state}), `progress` (TrainProgress) and `epoch` (EpochRecord, one per finished epoch) events until a final state',
           responses: {
             '200': {
               description: 'text/event-stream',
@@ -116,7 +142,7 @@ export function openApiDocument(): Record<string, unknown> {
             '202': ok('queued', CamBatchCreatedSchema),
             '400': error('invalid field'),
             '404': error('unknown run'),
-            '409': error('run not completed'),
+            '409': error('run neither completed nor stopped'),
             '413': error('body too large'),
             '415': error('not JSON'),
             ...COMMON_ERRORS,

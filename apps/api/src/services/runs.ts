@@ -19,16 +19,18 @@ const metricsKey = (runId: string) => `${runArtifactsPrefix(runId)}/metrics.json
 /** A run's record, latest progress, state and result, read from the registry and its BullMQ job. */
 export async function snapshotRun(deps: ApiDeps, run: RunStatus): Promise<RunSnapshot> {
   const job = await deps.queues.training.getJob(run.id);
+  const stopped = run.stoppedAtEpoch !== null;
   if (job === undefined) {
     // The job is gone (retention expired): its metrics.json tells whether it had completed.
     const completed = await deps.store.exists(metricsKey(run.id));
-    return { run, state: toJobState(completed ? 'completed' : 'unknown', run.cancelled), result: null };
+    const state = toJobState(completed ? 'completed' : 'unknown', run.cancelled, stopped);
+    return { run, state, result: null };
   }
   const bullState = await job.getState();
   const parsed = TrainingJobResultSchema.safeParse(job.returnvalue);
   return {
     run,
-    state: toJobState(bullState, run.cancelled),
+    state: toJobState(bullState, run.cancelled, stopped),
     result: bullState === 'completed' && parsed.success ? parsed.data : null,
   };
 }
