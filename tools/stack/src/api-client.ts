@@ -1,6 +1,6 @@
 import type { CamBatchRequestInput, SweepRequestInput, TrainProgress } from '@cam/queue';
 
-export type RunState = 'queued' | 'active' | 'completed' | 'failed' | 'cancelled';
+export type RunState = 'queued' | 'active' | 'completed' | 'stopped' | 'failed' | 'cancelled';
 
 export interface RunView {
   id: string;
@@ -12,10 +12,21 @@ export interface RunView {
   artifacts: string[];
 }
 
+/** One run's arrival at a scheduler rung. */
+export interface RungEntry {
+  runId: string;
+  value: number | null;
+  cutoff: number | null;
+  action: 'continue' | 'stop';
+  order: number;
+}
+
 export interface SweepView {
   id: string;
   runs: { id: string; state: RunState; params: RunView['params']; progress: TrainProgress | null }[];
-  /** The completed run with the highest validation accuracy. */
+  /** The scheduler's rungs (null without a scheduler). */
+  rungs: { epoch: number; cutoff: number | null; entries: RungEntry[] }[] | null;
+  /** The completed or stopped run with the highest validation accuracy. */
   best: { id: string; validationAccuracy: number } | null;
 }
 

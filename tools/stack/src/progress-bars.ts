@@ -3,7 +3,7 @@ import type { RunView } from './api-client.js';
 
 /** Fraction of a run's training done, from its progress (0 before the first report). */
 export function runFraction(run: Pick<RunView, 'state' | 'progress'>): number {
-  if (run.state === 'completed') return 1;
+  if (run.state === 'completed' || run.state === 'stopped') return 1;
   const p = run.progress;
   if (!p || p.epochs === 0 || p.steps === 0) return 0;
   return Math.min(1, (p.epoch - 1 + p.step / p.steps) / p.epochs);

@@ -67,13 +67,31 @@ describe('runTable', () => {
           testAccuracy: 0.905,
           wallSeconds: 100,
         }),
-        { ...run('r-b', 0.003), state: 'failed' },
+        {
+          ...run('r-b', 0.003),
+          state: 'stopped',
+          params: { learningRate: 0.003, batchSize: 32, lrSchedule: 'cosine' },
+        },
       ],
       'r-a',
+      [
+        {
+          epoch: 2,
+          cutoff: 0.5,
+          entries: [
+            { runId: 'r-a', value: 0.5, cutoff: null, action: 'continue', order: 0 },
+            { runId: 'r-b', value: 0.4, cutoff: 0.5, action: 'stop', order: 1 },
+          ],
+        },
+      ],
     );
     const lines = table.split('\n');
-    expect(lines[0]).toMatch(/^run\s+lr\s+state\s+epochs\s+train %\s+val %\s+test %\s+wall s$/);
-    expect(lines[2]).toMatch(/^r-a \*\s+0\.001\s+completed\s+2\s+90\.00\s+91\.00\s+90\.50\s+100\.0$/);
-    expect(lines[3]).toMatch(/^r-b\s+0\.003\s+failed\s+-\s+-\s+-\s+-\s+-$/);
+    expect(lines[0]).toMatch(
+      /^run\s+lr\s+batch\s+schedule\s+state\s+epochs\s+train %\s+val %\s+test %\s+wall s\s+rungs$/,
+    );
+    expect(lines[2]).toMatch(
+      /^r-a \*\s+0\.001\s+-\s+-\s+completed\s+2\s+90\.00\s+91\.00\s+90\.50\s+100\.0\s+2:go$/,
+    );
+    expect(lines[3]).toMatch(/^r-b\s+0\.003\s+32\s+cosine\s+stopped\s+-\s+-\s+-\s+-\s+-\s+2:stop<0\.5000$/);
   });
 });
