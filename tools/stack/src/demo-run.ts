@@ -252,7 +252,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     );
     const epochsTrained = sweep.runs.reduce((n, run) => n + Number(run.metrics?.epochsRun ?? 0), 0);
     console.log(
-      `\n${epochsTrained} epochs trained of ${opts.samples * opts.epochs} without early stopping; two runs trained at the same time for ${result.overlapSeconds.toFixed(1)} s`,
+      `\n${epochsTrained} epochs trained of ${opts.samples * opts.epochs} without early stopping; two runs trained at the same time for ${result.overlapSeconds.toFixed(1)} s of it`,
     );
     console.log(`montage: ${files[0]}\n${batch.items.length} item PNGs and cams.npy in ${batchDir}`);
     console.log(`total ${result.wallSeconds.toFixed(0)} s`);

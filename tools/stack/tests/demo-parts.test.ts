@@ -54,6 +54,17 @@ describe('ActivityLog', () => {
     log.observe('b', 'completed', 9000);
     expect(log.overlapMs()).toBe(0);
   });
+
+  it('counts the time at least two of three runs on two workers were active', () => {
+    const log = new ActivityLog();
+    log.observe('a', 'active', 0);
+    log.observe('b', 'active', 1000);
+    log.observe('a', 'stopped', 4000);
+    log.observe('c', 'active', 4000);
+    log.observe('b', 'completed', 7000);
+    log.observe('c', 'completed', 9000);
+    expect(log.overlapMs()).toBe(6000);
+  });
 });
 
 describe('runTable', () => {
