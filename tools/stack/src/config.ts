@@ -39,7 +39,7 @@ export function stackOptionsFrom(argv: string[], env: NodeJS.ProcessEnv = proces
 
 export const DEMO_USAGE = `Usage: npm run demo -- [--train-size N] [--epochs N] [--samples N] [--seed N] [--out DIR]
   A seeded random search (learning rate, batch size, schedule) with ASHA early stopping.
-  Defaults: 3000 training images (a fifth held out for validation), 6 epochs, 4 samples, seed 1, ./out.
+  Defaults: 2500 training images (a fifth held out for validation), 6 epochs, 4 samples, seed 1, ./out.
   PORT picks the API port.`;
 
 /** Demo options from command-line flags (the sizes of the sweep's runs and the output folder). */

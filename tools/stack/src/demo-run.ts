@@ -10,7 +10,7 @@ import { freePort } from './redis.js';
 import { startStack, type Stack } from './stack.js';
 
 export interface DemoOptions {
-  /** Training images per run (a fifth of them is held out for validation). @defaultValue 3000 */
+  /** Training images per run (a fifth of them is held out for validation). @defaultValue 2500 */
   trainSize?: number;
   /** Epochs of a run that no rung stops. @defaultValue 6 */
   epochs?: number;
@@ -183,7 +183,7 @@ async function renderBest(api: ApiClient, runId: string, opts: Required<DemoOpti
 export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const started = Date.now();
   const opts: Required<DemoOptions> = {
-    trainSize: 3000,
+    trainSize: 2500,
     epochs: 6,
     samples: 4,
     seed: 1,
