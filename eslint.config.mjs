@@ -19,22 +19,23 @@ export default [
             { sourceTag: 'scope:plot', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'scope:process', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'scope:storage', onlyDependOnLibsWithTags: [] },
+            { sourceTag: 'scope:recipe', onlyDependOnLibsWithTags: ['scope:dataset'] },
             {
               sourceTag: 'scope:model',
-              onlyDependOnLibsWithTags: ['scope:dataset', 'scope:plot', 'scope:process'],
+              onlyDependOnLibsWithTags: ['scope:dataset', 'scope:plot', 'scope:process', 'scope:recipe'],
             },
             {
               sourceTag: 'scope:cam',
-              onlyDependOnLibsWithTags: ['scope:model', 'scope:dataset', 'scope:plot'],
+              onlyDependOnLibsWithTags: ['scope:model', 'scope:dataset', 'scope:plot', 'scope:recipe'],
             },
             {
               // The request schemas call the model's and the renderer's own rules (their tfjs-free entry points).
               sourceTag: 'scope:contracts',
-              onlyDependOnLibsWithTags: ['scope:dataset', 'scope:model', 'scope:cam'],
+              onlyDependOnLibsWithTags: ['scope:dataset', 'scope:model', 'scope:cam', 'scope:recipe'],
             },
             {
               sourceTag: 'scope:queue',
-              onlyDependOnLibsWithTags: ['scope:dataset', 'scope:contracts', 'scope:storage'],
+              onlyDependOnLibsWithTags: ['scope:dataset', 'scope:contracts', 'scope:storage', 'scope:recipe'],
             },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib'] },

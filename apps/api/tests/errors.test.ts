@@ -73,7 +73,38 @@ describe('bad inputs: each gets its 4xx naming the field, and the service stays 
     [
       'grid over the run cap',
       'grid',
-      { name: 'x', grid: { seed: range(10), epochs: [1, 2, 3, 4, 5, 6, 7] } },
+      { name: 'x', grid: { seed: range(40), epochs: [1, 2, 3, 4, 5, 6, 7] } },
+    ],
+    [
+      'loguniform with a bound <= 0',
+      'space.learningRate.loguniform',
+      { name: 'x', space: { learningRate: { loguniform: [0, 0.1] } } },
+    ],
+    [
+      'randint beyond the epochs limit',
+      'space.epochs.randint',
+      { name: 'x', space: { epochs: { randint: [1, 500] } } },
+    ],
+    [
+      'a choice of an unknown schedule',
+      'space.lrSchedule.choice.0',
+      { name: 'x', space: { lrSchedule: { choice: ['linear'] } } },
+    ],
+    [
+      'random search over the run cap',
+      'search.samples',
+      { name: 'x', space: { seed: { randint: [0, 9] } }, search: { algorithm: 'random', samples: 257 } },
+    ],
+    ['an unknown scheduler', 'scheduler.type', { name: 'x', scheduler: { type: 'pbt' } }],
+    [
+      'ASHA on validation accuracy without validation',
+      'scheduler.metric',
+      { name: 'x', epochs: 4, validationSplit: 0, scheduler: { type: 'asha' } },
+    ],
+    [
+      'ASHA with a reduction factor of 1',
+      'scheduler.reductionFactor',
+      { name: 'x', epochs: 4, scheduler: { type: 'asha', reductionFactor: 1 } },
     ],
     ['grid values of the wrong type', 'grid.learningRate.0', { name: 'x', grid: { learningRate: ['fast'] } }],
     ['a JSON array body', '', [1, 2]],

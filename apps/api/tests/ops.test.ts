@@ -71,10 +71,12 @@ describe('health, readiness, metrics, OpenAPI and the queue dashboard', () => {
         '/v1/cam-evaluations/{id}/files/{name}',
         '/v1/runs/{id}',
         '/v1/runs/{id}/artifacts/{name}',
+        '/v1/runs/{id}/cancel',
         '/v1/runs/{id}/events',
         '/v1/sweeps',
         '/v1/sweeps/{id}',
         '/v1/sweeps/{id}/events',
+        '/v1/sweeps/{id}/retry',
       ].sort(),
     );
     const sweep = doc.paths['/v1/sweeps']?.['post']?.requestBody?.content['application/json']?.schema as {
@@ -82,6 +84,9 @@ describe('health, readiness, metrics, OpenAPI and the queue dashboard', () => {
       required: string[];
     };
     expect(sweep.properties['trainSize']?.maximum).toBe(LIMITS.maxTrainSize);
+    expect(Object.keys(sweep.properties)).toEqual(
+      expect.arrayContaining(['space', 'search', 'scheduler', 'lrSchedule']),
+    );
     expect(sweep.required).toEqual(['name']);
     const cam = doc.paths['/v1/cam-batches']?.['post']?.requestBody?.content['application/json']?.schema as {
       properties: Record<string, { enum?: string[]; maximum?: number }>;

@@ -1,11 +1,21 @@
 import { join } from 'node:path';
-import { ArchSpecError, TrainOptionsError, type TrainOptions, type TrainResult } from '@cam/model';
+import {
+  ArchSpecError,
+  TrainOptionsError,
+  type EpochRecord,
+  type EpochVerdict,
+  type TrainOptions,
+  type TrainResult,
+} from '@cam/model';
+import { parseLrSchedule, rungEpochs } from '@cam/recipe';
 import {
   customArchSpec,
   runArtifactsPrefix,
   TrainingJobSchema,
   type JobRegistry,
   type RunParams,
+  type Scheduler,
+  type SchedulerMetric,
   type TrainingJob,
   type TrainingJobResult,
 } from '@cam/queue';
@@ -36,8 +46,47 @@ export interface TrainingProcessorDeps {
 
 /** The model library's options for one run's parameters (a custom arch gets the dataset's input shape and class count). */
 export function trainOptionsFor(params: RunParams, outDir: string): TrainOptions {
-  const { arch, ...rest } = params;
-  return { ...rest, arch: typeof arch === 'string' ? arch : customArchSpec(arch, params.dataset), outDir };
+  const { arch, lrSchedule, ...rest } = params;
+  return {
+    ...rest,
+    arch: typeof arch === 'string' ? arch : customArchSpec(arch, params.dataset),
+    ...(lrSchedule === undefined ? {} : { lrSchedule: parseLrSchedule(lrSchedule) }),
+    outDir,
+  };
+}
+/** Sweep fields a run's scheduler reads from an epoch record. */
+const METRIC_FIELDS: Record<SchedulerMetric, keyof EpochRecord> = {
+  validationAccuracy: 'valAccuracy',
+  validationLoss: 'valLoss',
+  trainAccuracy: 'accuracy',
+  trainLoss: 'loss',
+};
+
+interface EpochContext {
+  registry: JobRegistry;
+  runId: string;
+  sweepId: string;
+  params: RunParams;
+  scheduler: Scheduler | undefined;
+  log: (line: string) => void;
+}
+
+/**
+ * After each epoch: the record goes into the registry's history; at a rung of the sweep's scheduler, the run
+ * asks the rung store whether it goes on. A stopped run is marked so, and train() ends it with its artifacts.
+ */
+async function endOfEpoch(c: EpochContext, record: EpochRecord): Promise<EpochVerdict> {
+  await c.registry.addEpoch(c.runId, record);
+  if (c.scheduler === undefined || !rungEpochs(c.scheduler, c.params.epochs).includes(record.epoch))
+    return 'continue';
+  const value = Number(record[METRIC_FIELDS[c.scheduler.metric]] ?? Number.NaN);
+  const entry = await c.registry.rungs.decide(c.sweepId, record.epoch, c.runId, value, c.scheduler);
+  const cutoff = entry.cutoff === null ? 'none (first at the rung)' : entry.cutoff.toFixed(4);
+  c.log(
+    `run ${c.runId}: rung ${record.epoch}, ${c.scheduler.metric} ${value.toFixed(4)}, cutoff ${cutoff}: ${entry.action}`,
+  );
+  if (entry.action === 'stop') await c.registry.markStopped(c.runId, record.epoch);
+  return entry.action;
 }
 
 /**
@@ -60,9 +109,11 @@ export function trainingProcessor(deps: TrainingProcessorDeps) {
     if (!parsed.success) {
       throw new UnrecoverableError(`job ${job.id} is not a training job: ${z.prettifyError(parsed.error)}`);
     }
-    const { runId, params } = parsed.data;
+    const { runId, sweepId, params, scheduler } = parsed.data;
     if (await registry.isCancelled(runId)) throw new UnrecoverableError(`run ${runId} was cancelled`);
 
+    // Stopped by the scheduler before a crash that came after the epoch's checkpoint: finish at that epoch.
+    const stoppedAt = (await registry.getRun(runId))?.stoppedAtEpoch ?? null;
     const sync = new RunSync(store, runId, join(deps.scratchDir, runArtifactsPrefix(runId)));
     const resuming = await sync.fetchCheckpoint();
     const watch = registry.watchCancellation(runId);
@@ -84,7 +135,9 @@ export function trainingProcessor(deps: TrainingProcessorDeps) {
       result = await deps.train({
         ...deps.trainDefaults,
         ...trainOptionsFor(params, sync.outDir),
+        ...(stoppedAt === null ? {} : { epochs: stoppedAt }),
         onProgress: reporter.report,
+        onEpochEnd: (record) => endOfEpoch({ registry, runId, sweepId, params, scheduler, log }, record),
         onCheckpoint: () => sync.pushCheckpoint(),
         signal,
         log: (line) => log(`run ${runId}: ${line}`),
@@ -111,7 +164,9 @@ export function trainingProcessor(deps: TrainingProcessorDeps) {
       throw new WaitingError();
     }
     const metrics = result.metrics!;
-    log(`run ${runId}: done, test accuracy ${metrics.testAccuracy.toFixed(4)}`);
+    log(
+      `run ${runId}: ${metrics.stoppedEarly ? `stopped after epoch ${metrics.epochsRun}` : 'done'}, test accuracy ${metrics.testAccuracy.toFixed(4)}`,
+    );
     return {
       runId,
       metrics: {

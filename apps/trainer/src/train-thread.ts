@@ -1,9 +1,9 @@
 // Entry of the training thread (see thread-runner.ts): runs @cam/model's train and posts what happens.
 import { parentPort, workerData } from 'node:worker_threads';
 import { train } from '@cam/model';
-import type { CheckpointDone, ThreadData, ThreadMessage } from './thread-runner.js';
+import type { CheckpointDone, EpochAnswer, ThreadData, ThreadMessage } from './thread-runner.js';
 
-const { options, abortFlag, reportCheckpoints } = workerData as ThreadData;
+const { options, abortFlag, reportCheckpoints, askEachEpoch } = workerData as ThreadData;
 const flag = new Int32Array(abortFlag);
 const controller = new AbortController();
 const post = (message: ThreadMessage) => parentPort!.postMessage(message);
@@ -27,6 +27,14 @@ try {
               done.error === undefined ? resolve() : reject(new Error(done.error)),
             );
             post({ type: 'checkpoint', dir });
+          })
+      : undefined,
+    // The main thread answers each 'epoch' message with one 'verdict' message; this thread waits for it.
+    onEpochEnd: askEachEpoch
+      ? (record) =>
+          new Promise((resolve) => {
+            parentPort!.once('message', (answer: EpochAnswer) => resolve(answer.verdict));
+            post({ type: 'epoch', record });
           })
       : undefined,
   });

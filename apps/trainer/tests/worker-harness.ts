@@ -8,7 +8,9 @@ import {
   newId,
   QUEUE_NAMES,
   redisConnection,
+  SweepRequestSchema,
   type RunParams,
+  type Scheduler,
   type TrainingJob,
   type TrainingJobResult,
   type TrainProgress,
@@ -99,11 +101,28 @@ export class TrainerHarness {
     return child;
   }
 
-  async addRun(params: Partial<RunParams> = {}): Promise<string> {
+  /** Queues a TINY_RUN variant; `job` puts it in a given sweep and gives it the sweep's scheduler. */
+  async addRun(
+    params: Partial<RunParams> = {},
+    job: { sweepId?: string; scheduler?: Scheduler } = {},
+  ): Promise<string> {
     const runId = newId('run');
+    const sweepId = job.sweepId ?? newId('sweep');
+    const run = {
+      id: runId,
+      sweepId,
+      createdAt: new Date().toISOString(),
+      params: { ...TINY_RUN, ...params },
+    };
+    // The registry's run record, as the API writes it (the sweep record holds only this run).
+    const request = SweepRequestSchema.parse({ name: 'test' });
+    await this.registry.createSweep(
+      { id: sweepId, name: 'test', createdAt: run.createdAt, request, runIds: [runId] },
+      [run],
+    );
     await this.queue.add(
       'train',
-      { runId, sweepId: newId('sweep'), params: { ...TINY_RUN, ...params } },
+      { runId, sweepId, params: run.params, scheduler: job.scheduler },
       { jobId: runId, attempts: 3 },
     );
     return runId;

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { RENDER_DEFAULTS } from '@cam/recipe';
 import { cachedCamHead, computeMaps, methodForLayer } from './compute-maps.js';
 import { type ColormapName, isColormapName } from './image/colormaps.js';
 import { type Normalisation, checkNormalisation, normaliseMap } from './image/normalise.js';
@@ -48,11 +49,7 @@ export interface RenderOptions {
 export type ResolvedRenderOptions = Required<Omit<RenderOptions, 'layer'>> & Pick<RenderOptions, 'layer'>;
 
 export const DEFAULT_RENDER_OPTIONS: ResolvedRenderOptions = {
-  method: 'cam',
-  target: 'predicted',
-  colormap: 'jet',
-  size: 112,
-  alpha: 0.8,
+  ...RENDER_DEFAULTS,
   interpolation: 'bilinear',
   normalisation: { mode: 'minmax' },
   relu: false,

@@ -1,7 +1,12 @@
 /** Bounds on every size a job payload may ask for: they keep one request from exhausting a worker. */
 export const LIMITS = {
-  /** Runs one sweep may expand to (product of the grid's value counts). */
-  maxSweepRuns: 64,
+  /**
+   * Runs one sweep may expand to (the grid's combinations times the random search's samples). GET
+   * /v1/sweeps/:id reads every run with its history, so this bounds that response.
+   */
+  maxSweepRuns: 256,
+  /** ASHA's largest reduction factor. */
+  maxReductionFactor: 16,
   /** Values one grid parameter may list. */
   maxGridValues: 64,
   maxTrainSize: 60_000,

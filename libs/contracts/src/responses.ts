@@ -3,11 +3,12 @@ import {
   CamJobResultSchema,
   IdSchema,
   RunParamsSchema,
-  SweepRequestSchema,
   TrainProgressSchema,
   TrainingJobResultSchema,
+  EpochRecordSchema,
 } from './schemas.js';
 import { CamEvaluationRequestSchema, CamEvaluationResultSchema } from './evaluation-schemas.js';
+import { SweepRequestSchema } from './sweep-plan.js';
 import { CAM_METHOD_NAMES, COLORMAP_NAMES, JOB_STATES, type JobState } from './vocabulary.js';
 
 /** Response bodies: the API's handlers build values of these types and its OpenAPI document is generated from them. */
@@ -23,7 +24,7 @@ export const StateCountsSchema = z.strictObject(
 );
 export type StateCounts = z.infer<typeof StateCountsSchema>;
 
-/** The completed run with the highest validation accuracy. */
+/** The completed or stopped run with the highest validation accuracy. */
 const BestRunSchema = z.object({ id: IdSchema, validationAccuracy: z.number() }).nullable();
 
 export const SweepCreatedSchema = z.object({
@@ -45,11 +46,28 @@ export const SweepListSchema = z.object({
   total: z.int(),
 });
 
+/** One run's arrival at a scheduler rung: its value (null stands for NaN), the cutoff it met, the decision. */
+export const RungEntrySchema = z.strictObject({
+  runId: z.string(),
+  value: z.number().nullable(),
+  cutoff: z.number().nullable(),
+  action: z.enum(['continue', 'stop']),
+  /** 0 for the first run recorded at the rung. */
+  order: z.int(),
+});
+export type RungEntry = z.infer<typeof RungEntrySchema>;
+
+/** Every finished epoch of a run, in order (learning curves). */
+const HistorySchema = z.array(EpochRecordSchema);
+
 export const RunSummarySchema = z.object({
   id: IdSchema,
   state: JobStateSchema,
   params: RunParamsSchema,
   progress: TrainProgressSchema.nullable(),
+  history: HistorySchema,
+  /** The epoch at which the scheduler stopped the run (state 'stopped'); null otherwise. */
+  stoppedAtEpoch: z.int().nullable(),
   /** The training job's metrics summary once completed. */
   summary: TrainingJobResultSchema.shape.metrics.nullable(),
   /** Why the run failed, null unless it failed. */
@@ -63,20 +81,17 @@ export const SweepSchema = z.object({
   request: SweepRequestSchema,
   states: StateCountsSchema,
   runs: z.array(RunSummarySchema),
+  /**
+   * The scheduler's rungs (null without a scheduler): at each rung epoch, every run's arrival in order with
+   * its value, the cutoff it met and the decision, and the cutoff a run arriving now would meet.
+   */
+  rungs: z
+    .array(z.object({ epoch: z.int(), cutoff: z.number().nullable(), entries: z.array(RungEntrySchema) }))
+    .nullable(),
   best: BestRunSchema,
 });
 
 /** One epoch of a run's history (EpochRecord of @cam/model); the val* fields are absent without validation. */
-export const EpochRecordSchema = z.looseObject({
-  epoch: z.int(),
-  loss: z.number(),
-  accuracy: z.number(),
-  valLoss: z.number().optional(),
-  valAccuracy: z.number().optional(),
-  learningRate: z.number(),
-  seconds: z.number(),
-});
-export type EpochRecord = z.infer<typeof EpochRecordSchema>;
 
 /** The fields of a run's metrics.json (RunMetrics of @cam/model) that clients read; the file holds more. */
 export const RunMetricsSchema = z.looseObject({
@@ -96,6 +111,8 @@ export const RunSchema = z.object({
   state: JobStateSchema,
   params: RunParamsSchema,
   progress: TrainProgressSchema.nullable(),
+  history: HistorySchema,
+  stoppedAtEpoch: z.int().nullable(),
   /** The run's metrics.json once written. */
   metrics: RunMetricsSchema.nullable(),
   /** File names served by GET /v1/runs/{id}/artifacts/{name}. */
@@ -104,7 +121,20 @@ export const RunSchema = z.object({
   failure: z.string().nullable(),
 });
 
-export const RunEventSchema = z.object({ state: JobStateSchema, progress: TrainProgressSchema.nullable() });
+/** The data of the events stream's `state`, `progress` and `epoch` events. */
+export const RunEventSchema = z.object({
+  state: JobStateSchema,
+  progress: TrainProgressSchema.nullable(),
+  epoch: EpochRecordSchema,
+});
+
+export const SweepRetriedSchema = z.object({
+  id: IdSchema,
+  /** The failed and cancelled runs queued again (each resumes from its checkpoint when it has one). */
+  retried: z.array(IdSchema),
+  /** Failed or cancelled runs still held by a trainer (their cancellation is in progress): retry them later. */
+  busy: z.array(IdSchema),
+});
 
 export const CamBatchCreatedSchema = z.object({ id: IdSchema });
 
@@ -143,10 +173,11 @@ export type RunView = z.infer<typeof RunSchema>;
 export type CamBatchView = z.infer<typeof CamBatchSchema>;
 export type CamBatchCreated = z.infer<typeof CamBatchCreatedSchema>;
 export type RunEvent = z.infer<typeof RunEventSchema>;
+export type SweepRetried = z.infer<typeof SweepRetriedSchema>;
 
 /** Fraction of a run's training done, from its progress (0 before the first report). */
 export function runFraction(run: Pick<RunSummary, 'state' | 'progress'>): number {
-  if (run.state === 'completed') return 1;
+  if (run.state === 'completed' || run.state === 'stopped') return 1;
   const p = run.progress;
   if (!p || p.epochs === 0 || p.steps === 0) return 0;
   return Math.min(1, (p.epoch - 1 + p.step / p.steps) / p.epochs);

@@ -1,5 +1,12 @@
 import { MAX_CATALOG_CLASSES } from '@cam/dataset/catalog';
 import { z } from 'zod';
+import {
+  LR_SCHEDULE_FORMS,
+  RENDER_DEFAULTS,
+  SWEEP_SIZE_DEFAULTS,
+  TRAIN_DEFAULTS,
+  isLrSchedule,
+} from '@cam/recipe';
 import { LIMITS } from './limits.js';
 import {
   ARCH_PRESET_NAMES,
@@ -49,6 +56,7 @@ const RUN_PARAM_FIELDS = {
   learningRate: z.number().positive().max(10),
   optimizer: z.enum(OPTIMIZER_NAMES),
   momentum: z.number().min(0).lt(1),
+  lrSchedule: z.string().refine(isLrSchedule, `must be ${LR_SCHEDULE_FORMS} (EVERY >= 1, FACTOR > 1)`),
   seed: z
     .int()
     .min(0)
@@ -60,18 +68,20 @@ const RUN_PARAM_FIELDS = {
 type RunParamFields = typeof RUN_PARAM_FIELDS;
 export type RunParamName = keyof RunParamFields;
 
-/** Parameters left out of a sweep request take these values. */
+/** Parameters left out of a sweep request take these values (@cam/recipe's, the CLI's and the model's). */
 export const RUN_PARAM_DEFAULTS = {
-  dataset: 'mnist',
-  arch: 'c3',
-  trainSize: 6000,
-  testSize: 1000,
-  epochs: 2,
-  batchSize: 128,
-  learningRate: 0.001,
-  optimizer: 'adam',
-  seed: 1,
-  validationSplit: 0.2,
+  dataset: TRAIN_DEFAULTS.dataset,
+  arch: TRAIN_DEFAULTS.arch,
+  trainSize: SWEEP_SIZE_DEFAULTS.trainSize,
+  testSize: SWEEP_SIZE_DEFAULTS.testSize,
+  epochs: TRAIN_DEFAULTS.epochs,
+  batchSize: TRAIN_DEFAULTS.batchSize,
+  learningRate: TRAIN_DEFAULTS.learningRate,
+  optimizer: TRAIN_DEFAULTS.optimizer,
+  momentum: TRAIN_DEFAULTS.momentum,
+  lrSchedule: TRAIN_DEFAULTS.lrSchedule,
+  seed: TRAIN_DEFAULTS.seed,
+  validationSplit: TRAIN_DEFAULTS.validationSplit,
 } as const;
 
 const F = RUN_PARAM_FIELDS;
@@ -88,9 +98,12 @@ const RunParamsObject = z.strictObject({
   learningRate: F.learningRate,
   optimizer: F.optimizer,
   momentum: F.momentum.optional(),
+  /** Absent in jobs queued before the field existed: the model's default then applies. */
+  lrSchedule: F.lrSchedule.optional(),
   seed: F.seed,
   validationSplit: F.validationSplit,
   patience: F.patience.optional(),
+  /** Absent: the trainer's TRAIN_THREADS, else 1. */
   threads: F.threads.optional(),
 });
 /** ... and the model library's rules across them (a run the trainer could never start is refused here). */
@@ -114,42 +127,89 @@ export function gridSize(grid: Grid): number {
   return Object.values(grid).reduce((n, values) => n * (values?.length ?? 1), 1);
 }
 
-export const SweepRequestSchema = z
+const DistributionSchema = z.union([
+  z.strictObject({ choice: z.array(z.unknown()).min(1).max(LIMITS.maxGridValues) }),
+  z.strictObject({ uniform: z.tuple([z.number(), z.number()]) }),
+  z.strictObject({ loguniform: z.tuple([z.number(), z.number()]) }),
+  z.strictObject({ randint: z.tuple([z.int(), z.int()]) }),
+  z.strictObject({ quniform: z.tuple([z.number(), z.number(), z.number()]) }),
+  z.strictObject({ qloguniform: z.tuple([z.number(), z.number(), z.number()]) }),
+  z.strictObject({ qrandint: z.tuple([z.int(), z.int(), z.int()]) }),
+]);
+
+/** Parameter name -> distribution (@cam/recipe's forms, Ray Tune's meanings); random search samples it. */
+export const SpaceSchema = z.strictObject(
+  Object.fromEntries(Object.keys(RUN_PARAM_FIELDS).map((name) => [name, DistributionSchema.optional()])) as {
+    [K in RunParamName]: z.ZodOptional<typeof DistributionSchema>;
+  },
+);
+export type SearchSpace = z.infer<typeof SpaceSchema>;
+
+/** grid: every grid combination once. random: `samples` draws from the space per grid combination. */
+export const SearchSchema = z.strictObject({
+  algorithm: z.enum(['grid', 'random']),
+  samples: z.int().min(1).max(LIMITS.maxSweepRuns).default(1),
+  seed: F.seed.default(0),
+});
+export type Search = z.infer<typeof SearchSchema>;
+
+/** Per-epoch values a scheduler may judge runs by (an epoch record's loss, accuracy, valLoss, valAccuracy). */
+export const SCHEDULER_METRICS = [
+  'validationAccuracy',
+  'validationLoss',
+  'trainAccuracy',
+  'trainLoss',
+] as const;
+export type SchedulerMetric = (typeof SCHEDULER_METRICS)[number];
+
+/** ASHA early stopping (@cam/recipe's rule; decisions recorded in Redis by libs/queue's RungStore). */
+export const SchedulerSchema = z
   .strictObject({
-    name: z.string().min(1).max(100),
-    dataset: F.dataset.default(D.dataset),
-    arch: F.arch.default(D.arch),
-    trainSize: F.trainSize.default(D.trainSize),
-    testSize: F.testSize.default(D.testSize),
-    epochs: F.epochs.default(D.epochs),
-    batchSize: F.batchSize.default(D.batchSize),
-    learningRate: F.learningRate.default(D.learningRate),
-    optimizer: F.optimizer.default(D.optimizer),
-    momentum: F.momentum.optional(),
-    seed: F.seed.default(D.seed),
-    validationSplit: F.validationSplit.default(D.validationSplit),
-    patience: F.patience.optional(),
-    threads: F.threads.optional(),
-    grid: GridSchema.default({}),
+    type: z.literal('asha'),
+    metric: z.enum(SCHEDULER_METRICS).default('validationAccuracy'),
+    /** Default: max for accuracies, min for losses. */
+    mode: z.enum(['max', 'min']).optional(),
+    gracePeriod: z.int().min(1).max(LIMITS.maxEpochs).default(1),
+    reductionFactor: z.int().min(2).max(LIMITS.maxReductionFactor).default(3),
   })
-  .superRefine((sweep, ctx) => {
-    const runs = gridSize(sweep.grid);
-    if (runs > LIMITS.maxSweepRuns) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['grid'],
-        message: `expands to ${runs} runs; at most ${LIMITS.maxSweepRuns} are allowed`,
-      });
-    }
-  });
-export type SweepRequest = z.infer<typeof SweepRequestSchema>;
+  .transform((s) => ({ ...s, mode: s.mode ?? (s.metric.endsWith('Loss') ? 'min' : 'max') }));
+export type Scheduler = z.infer<typeof SchedulerSchema>;
+
+/**
+ * A sweep request's fields and their own checks; SweepRequestSchema (sweep-plan.ts) adds the checks that need
+ * the expanded runs.
+ */
+export const SweepRequestFieldsSchema = z.strictObject({
+  name: z.string().min(1).max(100),
+  dataset: F.dataset.default(D.dataset),
+  arch: F.arch.default(D.arch),
+  trainSize: F.trainSize.default(D.trainSize),
+  testSize: F.testSize.default(D.testSize),
+  epochs: F.epochs.default(D.epochs),
+  batchSize: F.batchSize.default(D.batchSize),
+  learningRate: F.learningRate.default(D.learningRate),
+  optimizer: F.optimizer.default(D.optimizer),
+  momentum: F.momentum.default(D.momentum),
+  lrSchedule: F.lrSchedule.default(D.lrSchedule),
+  seed: F.seed.default(D.seed),
+  validationSplit: F.validationSplit.default(D.validationSplit),
+  patience: F.patience.optional(),
+  threads: F.threads.optional(),
+  grid: GridSchema.default({}),
+  space: SpaceSchema.default({}),
+  search: SearchSchema.optional(),
+  scheduler: SchedulerSchema.optional(),
+});
+export type SweepRequest = z.infer<typeof SweepRequestFieldsSchema>;
 /** A sweep request as a client writes it (defaults not yet applied). */
-export type SweepRequestInput = z.input<typeof SweepRequestSchema>;
+export type SweepRequestInput = z.input<typeof SweepRequestFieldsSchema>;
 
 export const TrainingJobSchema = z.strictObject({
   runId: IdSchema,
   sweepId: IdSchema,
   params: RunParamsSchema,
+  /** The sweep's scheduler, asked after every epoch. */
+  scheduler: SchedulerSchema.optional(),
 });
 export type TrainingJob = z.infer<typeof TrainingJobSchema>;
 
@@ -165,6 +225,18 @@ export const TrainProgressSchema = z.strictObject({
   etaSeconds: z.number(),
 });
 export type TrainProgress = z.infer<typeof TrainProgressSchema>;
+
+/** One finished epoch (EpochRecord of @cam/model): what the registry keeps as a run's history. */
+export const EpochRecordSchema = z.strictObject({
+  epoch: z.int().min(1),
+  loss: z.number(),
+  accuracy: z.number(),
+  valLoss: z.number().optional(),
+  valAccuracy: z.number().optional(),
+  learningRate: z.number(),
+  seconds: z.number(),
+});
+export type EpochRecord = z.infer<typeof EpochRecordSchema>;
 
 /** What a training job returns: a summary of the run's metrics.json and the artifact file names. */
 export const TrainingJobResultSchema = z.strictObject({
@@ -198,7 +270,7 @@ const CamBatchFields = {
   split: z.enum(['train', 'test']).optional(),
   indices: z.array(z.int().min(0)).min(1).max(LIMITS.maxCamItems).optional(),
   images: z.array(PngBase64Schema).min(1).max(LIMITS.maxCamItems).optional(),
-  method: z.enum(CAM_METHOD_NAMES).default('cam'),
+  method: z.enum(CAM_METHOD_NAMES).default(RENDER_DEFAULTS.method),
   /** The conv layer the method reads (e.g. 'conv_3'); the last conv when absent. 'cam' needs the last. */
   layer: LayerNameSchema.optional(),
   /** The class each map explains: the predicted class, the true label (dataset samples only), or a class index. */
@@ -210,12 +282,12 @@ const CamBatchFields = {
         .min(0)
         .max(MAX_CATALOG_CLASSES - 1),
     ])
-    .default('predicted'),
-  colormap: z.enum(COLORMAP_NAMES).default('jet'),
+    .default(RENDER_DEFAULTS.target),
+  colormap: z.enum(COLORMAP_NAMES).default(RENDER_DEFAULTS.colormap),
   /** Side in pixels of each rendered overlay. */
-  size: z.int().min(LIMITS.minCamSize).max(LIMITS.maxCamSize).default(112),
+  size: z.int().min(LIMITS.minCamSize).max(LIMITS.maxCamSize).default(RENDER_DEFAULTS.size),
   /** Opacity of the heat map over the digit. */
-  alpha: z.number().min(0).max(1).default(0.5),
+  alpha: z.number().min(0).max(1).default(RENDER_DEFAULTS.alpha),
 };
 
 /** Exactly one source of images: dataset samples (split + indices) or uploaded PNGs. */

@@ -31,11 +31,14 @@ export const DATASET_SPLIT_SIZES: Record<DatasetName, { train: number; test: num
 export const ARCH_PRESET_NAMES = ['c2', 'c3'] as const;
 export const OPTIMIZER_NAMES = ['adam', 'sgd'] as const;
 
-/** The states the API reports for runs and CAM batches. */
-export const JOB_STATES = ['queued', 'active', 'completed', 'failed', 'cancelled'] as const;
+/**
+ * The states the API reports for runs and CAM batches. 'stopped': a run its sweep's scheduler (ASHA) ended
+ * early; it has its artifacts for the epoch it reached.
+ */
+export const JOB_STATES = ['queued', 'active', 'completed', 'stopped', 'failed', 'cancelled'] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
 /** The states a job never leaves. */
-export const FINISHED_JOB_STATES: readonly JobState[] = ['completed', 'failed', 'cancelled'];
+export const FINISHED_JOB_STATES: readonly JobState[] = ['completed', 'stopped', 'failed', 'cancelled'];
 
 export const isFinishedState = (state: JobState): boolean => FINISHED_JOB_STATES.includes(state);

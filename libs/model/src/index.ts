@@ -71,6 +71,6 @@ export {
 } from './evaluate.js';
 export { CURVES_FILE, METRICS_FILE, type Recipe, type RunMetrics, curvesPng } from './artifacts.js';
 export { type TrainResult, train } from './train.js';
-export { DEFAULT_RECIPE, type TrainOptions } from './training/options.js';
+export { DEFAULT_RECIPE, type EpochVerdict, type TrainOptions } from './training/options.js';
 export { type TrainProgress } from './training/progress.js';
 export { type Gradients, applyGradients, computeGradients } from './training/step.js';

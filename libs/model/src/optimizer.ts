@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { LrSchedule } from '@cam/recipe';
 
 export type OptimizerName = 'adam' | 'sgd';
 export const OPTIMIZER_NAMES: readonly OptimizerName[] = ['adam', 'sgd'];
@@ -133,9 +134,7 @@ export class SgdMomentum extends TrainingOptimizer {
   }
 }
 
-/** Learning rate over training: constant, divided by `factor` every `everyEpochs`, or cosine decay to 0. */
-export type LrSchedule =
-  { kind: 'constant' } | { kind: 'step'; everyEpochs: number; factor: number } | { kind: 'cosine' };
+export type { LrSchedule };
 
 /** The learning rate at a point of training; `progress` is the share of all steps done, in [0, 1). */
 export function scheduledRate(base: number, schedule: LrSchedule, epoch: number, progress: number): number {

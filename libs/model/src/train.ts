@@ -13,6 +13,9 @@ import { RunClock } from './training/progress.js';
 import { freshProgress, readWeights, saveCheckpoint, startOrResume } from './training/resume.js';
 import { createTrainingStep, makeOptimizer } from './training/step.js';
 
+/** What an {@link TrainOptions.onEpochEnd} hook answers. */
+export type EpochVerdict = 'continue' | 'stop';
+
 export interface TrainResult {
   status: 'completed' | 'aborted';
   outDir: string;
@@ -69,7 +72,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       signal: opts.signal,
     };
 
-    while (state.epoch < r.epochs && !stopsEarly(r.patience, state)) {
+    let stoppedByHook = false;
+    while (state.epoch < r.epochs && !stopsEarly(r.patience, state) && !stoppedByHook) {
       const epoch = state.epoch + 1;
       const epochStart = performance.now();
       const outcome = await runEpoch(loop, epoch, state.partial);
@@ -94,6 +98,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       state.history.push(record);
       state.epoch = epoch;
       state.partial = freshProgress();
+      if ((await opts.onEpochEnd?.(record)) === 'stop') stoppedByHook = true;
       await checkpoint();
       log(epochLine(record, r.epochs));
       if (opts.signal?.aborted && state.epoch < r.epochs) return aborted();

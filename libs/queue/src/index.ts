@@ -1,6 +1,5 @@
 export { QUEUE_NAMES, type QueueName } from './names.js';
 export * from '@cam/contracts';
-export { expandGrid } from './grid.js';
 export { DEFAULT_REDIS_URL, redisConnection } from './connection.js';
 export { defaultJobOptions } from './job-options.js';
 export {
@@ -37,3 +36,4 @@ export {
   type IdempotencyStoreOptions,
   type StoredAnswer,
 } from './idempotency.js';
+export { RungStore, type RungTable } from './rungs.js';

@@ -1,10 +1,13 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { SERVICE_ENV_DEFAULTS } from './service-env.js';
+import { RungStore } from './rungs.js';
 import {
   CamBatchRequestSchema,
+  EpochRecordSchema,
+  type EpochRecord,
   RunParamsSchema,
-  SweepRequestSchema,
+  SweepRequestFieldsSchema,
   TrainProgressSchema,
   type TrainProgress,
   CamEvaluationRequestSchema,
@@ -14,7 +17,7 @@ export const SweepRecordSchema = z.object({
   id: z.string(),
   name: z.string(),
   createdAt: z.string(),
-  request: SweepRequestSchema,
+  request: SweepRequestFieldsSchema,
   runIds: z.array(z.string()),
 });
 export type SweepRecord = z.infer<typeof SweepRecordSchema>;
@@ -43,10 +46,14 @@ export const CamEvaluationRecordSchema = z.object({
 });
 export type CamEvaluationRecord = z.infer<typeof CamEvaluationRecordSchema>;
 
-/** A run as stored: its record, the latest progress a trainer reported, and whether it was cancelled. */
+/** A run as stored: its record, the latest progress a trainer reported, whether it was cancelled or stopped. */
 export interface RunStatus extends RunRecord {
   progress: TrainProgress | null;
   cancelled: boolean;
+  /** The epoch at which the sweep's scheduler stopped the run; null when it did not. */
+  stoppedAtEpoch: number | null;
+  /** Every finished epoch, in order. */
+  history: EpochRecord[];
 }
 
 export interface JobRegistryOptions {
@@ -67,16 +74,20 @@ export interface CancellationWatch {
 /**
  * Sweeps, runs and CAM batches as stored in Redis, shared by the API and the workers.
  * Keys: <prefix>:sweeps (sorted set of sweep ids by creation time), <prefix>:sweep:<id> (JSON),
- * <prefix>:run:<id> (hash: record, progress, cancelled), <prefix>:cam-batch:<id> (JSON).
+ * <prefix>:run:<id> (hash: record, progress, cancelled, stoppedAtEpoch), <prefix>:run:<id>:history (hash: epoch
+ * -> EpochRecord JSON), <prefix>:cam-batch:<id> (JSON); RungStore keeps <prefix>:sweep:<id>:rung:<epoch>.
  */
 export class JobRegistry {
   readonly prefix: string;
+  /** The sweeps' scheduler rungs, under the same prefix. */
+  readonly rungs: RungStore;
 
   constructor(
     private readonly redis: Redis,
     options: JobRegistryOptions = {},
   ) {
     this.prefix = options.prefix ?? SERVICE_ENV_DEFAULTS.registryPrefix;
+    this.rungs = new RungStore(redis, this.prefix);
   }
 
   private key(...parts: string[]): string {
@@ -111,12 +122,45 @@ export class JobRegistry {
   }
 
   async getRun(id: string): Promise<RunStatus | null> {
-    const fields = await this.redis.hgetall(this.key('run', id));
+    const [fields, history] = await Promise.all([
+      this.redis.hgetall(this.key('run', id)),
+      this.getHistory(id),
+    ]);
     if (fields['record'] === undefined) return null;
     const record = RunRecordSchema.parse(JSON.parse(fields['record']));
     const progress =
       fields['progress'] === undefined ? null : TrainProgressSchema.parse(JSON.parse(fields['progress']));
-    return { ...record, progress, cancelled: fields['cancelled'] === '1' };
+    const stopped = fields['stoppedAtEpoch'];
+    return {
+      ...record,
+      progress,
+      cancelled: fields['cancelled'] === '1',
+      stoppedAtEpoch: stopped === undefined ? null : Number(stopped),
+      history,
+    };
+  }
+
+  /** Records a finished epoch (a resumed run that redoes an epoch overwrites it). */
+  async addEpoch(runId: string, record: EpochRecord): Promise<void> {
+    const parsed = EpochRecordSchema.parse(record);
+    await this.redis.hset(this.key('run', runId, 'history'), String(parsed.epoch), JSON.stringify(parsed));
+  }
+
+  async getHistory(runId: string): Promise<EpochRecord[]> {
+    const fields = await this.redis.hgetall(this.key('run', runId, 'history'));
+    return Object.values(fields)
+      .map((text) => EpochRecordSchema.parse(JSON.parse(text)))
+      .sort((a, b) => a.epoch - b.epoch);
+  }
+
+  /** Marks the run stopped by the sweep's scheduler at `epoch`. */
+  async markStopped(runId: string, epoch: number): Promise<void> {
+    await this.redis.hset(this.key('run', runId), 'stoppedAtEpoch', String(epoch));
+  }
+
+  /** Clears the run's cancelled flag so that it can be queued again (retry). */
+  async clearCancelled(runId: string): Promise<void> {
+    await this.redis.hdel(this.key('run', runId), 'cancelled');
   }
 
   /** Called by a trainer on each progress report (latest wins). */

@@ -5,8 +5,12 @@ import {
   LIMITS,
   SweepRequestSchema,
   TrainingJobSchema,
+  RunParamsSchema,
   expandGrid,
+  expandSweep,
   gridSize,
+  searchOf,
+  sweepRunCount,
   isPngBase64,
   newId,
 } from '../src/index.js';
@@ -62,12 +66,97 @@ describe('SweepRequestSchema', () => {
 
   it('caps the number of grid combinations', () => {
     const values = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
-    const ok = SweepRequestSchema.safeParse({ name: 'x', grid: { seed: values(8), epochs: values(8) } });
+    expect(LIMITS.maxSweepRuns).toBe(256);
+    const ok = SweepRequestSchema.safeParse({ name: 'x', grid: { seed: values(16), epochs: values(16) } });
     expect(ok.success).toBe(true);
-    const tooMany = SweepRequestSchema.safeParse({ name: 'x', grid: { seed: values(8), epochs: values(9) } });
+    const tooMany = SweepRequestSchema.safeParse({
+      name: 'x',
+      grid: { seed: values(16), epochs: values(17) },
+    });
     expect(tooMany.success).toBe(false);
     expect(issuePaths(tooMany)).toEqual(['grid']);
-    expect(tooMany.error?.issues[0]?.message).toContain('72 runs');
+    expect(tooMany.error?.issues[0]?.message).toContain('272 runs');
+  });
+});
+
+describe('search spaces', () => {
+  const ISSUE_SPACE = {
+    learningRate: { loguniform: [1e-4, 1e-1] },
+    batchSize: { choice: [32, 64, 128] },
+    momentum: { uniform: [0.8, 0.99] },
+    epochs: { randint: [2, 8] },
+    lrSchedule: { choice: ['constant', 'cosine'] },
+  };
+
+  it('samples N configurations per grid point, seeded, each a valid run', () => {
+    const request = SweepRequestSchema.parse({
+      name: 's',
+      grid: { optimizer: ['adam', 'sgd'] },
+      space: ISSUE_SPACE,
+      search: { algorithm: 'random', samples: 5, seed: 3 },
+    });
+    const runs = expandSweep(request);
+    expect(runs).toHaveLength(10);
+    expect(sweepRunCount(request)).toBe(10);
+    expect(runs.slice(0, 5).every((r) => r.optimizer === 'adam')).toBe(true);
+    expect(runs.slice(5).every((r) => r.optimizer === 'sgd')).toBe(true);
+    for (const run of runs) {
+      expect(RunParamsSchema.parse(run)).toEqual(run);
+      expect(run.epochs).toBeGreaterThanOrEqual(2);
+      expect(run.epochs).toBeLessThan(8);
+    }
+    expect(expandSweep(SweepRequestSchema.parse(request))).toEqual(runs);
+    const otherSeed = SweepRequestSchema.parse({ ...request, search: { ...request.search, seed: 4 } });
+    expect(expandSweep(otherSeed)).not.toEqual(runs);
+  });
+
+  it('defaults to random search with one sample when a space is given', () => {
+    const request = SweepRequestSchema.parse({
+      name: 's',
+      space: { learningRate: { uniform: [0.001, 0.01] } },
+    });
+    expect(searchOf(request)).toEqual({ algorithm: 'random', samples: 1, seed: 0 });
+    expect(expandSweep(request)).toHaveLength(1);
+  });
+
+  it.each([
+    [{ learningRate: { loguniform: [0, 0.1] } }, {}, 'space.learningRate.loguniform'],
+    [{ learningRate: { uniform: [0.001, 20] } }, {}, 'space.learningRate.uniform'],
+    [{ epochs: { randint: [1, 1000] } }, {}, 'space.epochs.randint'],
+    [{ epochs: { uniform: [2, 8] } }, {}, 'space.epochs.uniform'],
+    [{ batchSize: { qrandint: [10, 64, 16] } }, {}, 'space.batchSize.qrandint'],
+    [{ optimizer: { choice: ['adam', 'rmsprop'] } }, {}, 'space.optimizer.choice.1'],
+    [{ lrSchedule: { choice: ['cosine', 'step:0:2'] } }, {}, 'space.lrSchedule.choice.1'],
+    [{ colour: { choice: [1] } }, {}, 'space'],
+    [{ learningRate: { normal: [0, 1] } }, {}, 'space.learningRate'],
+    [{ seed: { choice: [1, 2] } }, { grid: { seed: [3] } }, 'space.seed'],
+    [{ seed: { choice: [1, 2] } }, { search: { algorithm: 'grid' } }, 'search.algorithm'],
+    [{}, { search: { algorithm: 'random' } }, 'space'],
+    [{ seed: { randint: [0, 9] } }, { search: { algorithm: 'random', samples: 300 } }, 'search.samples'],
+    [{ momentum: { uniform: [0.5, 0.9] } }, { scheduler: { type: 'asha', validationSplit: 0 } }, 'scheduler'],
+    [{}, { scheduler: { type: 'asha', gracePeriod: 2 }, epochs: 2 }, 'scheduler.gracePeriod'],
+    [{}, { scheduler: { type: 'asha', reductionFactor: 1 } }, 'scheduler.reductionFactor'],
+    [{}, { scheduler: { type: 'hyperband' } }, 'scheduler.type'],
+    [{}, { validationSplit: 0, scheduler: { type: 'asha' }, epochs: 4 }, 'scheduler.metric'],
+  ])('refuses space %j with %j at %s', (space, rest, path) => {
+    const result = SweepRequestSchema.safeParse({ name: 'x', space, ...rest });
+    expect(result.success).toBe(false);
+    expect(issuePaths(result)).toContain(path);
+  });
+
+  it('fills the scheduler defaults, mode from the metric', () => {
+    const request = SweepRequestSchema.parse({
+      name: 'a',
+      epochs: 9,
+      scheduler: { type: 'asha', metric: 'validationLoss' },
+    });
+    expect(request.scheduler).toEqual({
+      type: 'asha',
+      metric: 'validationLoss',
+      mode: 'min',
+      gracePeriod: 1,
+      reductionFactor: 3,
+    });
   });
 });
 
@@ -113,7 +202,7 @@ describe('CamBatchRequestSchema', () => {
       target: 'predicted',
       colormap: 'jet',
       size: 112,
-      alpha: 0.5,
+      alpha: 0.8,
     });
     expect(CamBatchRequestSchema.parse({ runId, images: [PNG_1X1], target: 3 }).images).toHaveLength(1);
     expect(byIndex.layer).toBeUndefined();

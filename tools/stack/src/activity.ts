@@ -14,12 +14,21 @@ export class ActivityLog {
     this.spans.set(runId, span);
   }
 
-  /** Milliseconds during which every observed run was active at once (0 when they never were). */
+  /** Milliseconds during which at least two runs were active at once (0 when they never were). */
   overlapMs(now = Date.now()): number {
-    const spans = [...this.spans.values()].filter((s) => s.start !== undefined);
-    if (spans.length < 2) return 0;
-    const start = Math.max(...spans.map((s) => s.start!));
-    const end = Math.min(...spans.map((s) => s.end ?? now));
-    return Math.max(0, end - start);
+    const edges = [...this.spans.values()]
+      .filter((s) => s.start !== undefined)
+      .flatMap((s) => [
+        { at: s.start!, delta: 1 },
+        { at: s.end ?? now, delta: -1 },
+      ])
+      .sort((a, b) => a.at - b.at || a.delta - b.delta);
+    let active = 0;
+    let overlap = 0;
+    for (let i = 0; i < edges.length; i++) {
+      active += edges[i]!.delta;
+      if (active >= 2 && i + 1 < edges.length) overlap += edges[i + 1]!.at - edges[i]!.at;
+    }
+    return overlap;
   }
 }

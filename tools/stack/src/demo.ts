@@ -1,4 +1,4 @@
-// `npm run demo`: a 2-run learning-rate sweep through the HTTP API, then CAMs of 16 test digits into ./out/.
+// `npm run demo`: a seeded random search with ASHA through the HTTP API, then CAMs of 16 test digits into ./out/.
 import { closeOnSignals } from '@cam/process';
 import { DEMO_USAGE, demoOptionsFrom } from './config.js';
 import { runDemo } from './demo-run.js';

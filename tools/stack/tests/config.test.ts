@@ -40,15 +40,31 @@ describe('stackOptionsFrom', () => {
 describe('demoOptionsFrom', () => {
   it('leaves the defaults to runDemo and reads the sizes', () => {
     expect(demoOptionsFrom([])).toEqual({});
-    expect(demoOptionsFrom(['--train-size', '2000', '--epochs', '1', '--out', '/tmp/o'])).toEqual({
+    expect(
+      demoOptionsFrom([
+        '--train-size',
+        '2000',
+        '--epochs',
+        '1',
+        '--samples',
+        '3',
+        '--seed',
+        '7',
+        '--out',
+        '/tmp/o',
+      ]),
+    ).toEqual({
       trainSize: 2000,
       epochs: 1,
+      samples: 3,
+      seed: 7,
       outDir: '/tmp/o',
     });
   });
 
   it.each([
-    [['--epochs', '0'], /--epochs must be at least 1/],
+    [['--epochs', '0'], /--epochs and --samples must be at least 1/],
+    [['--samples', '0'], /--samples must be at least 1/],
     [['--train-size', '1e3x'], /--train-size must be a whole number >= 0, got '1e3x'/],
   ])('rejects %j', (argv, message) => {
     expect(() => demoOptionsFrom(argv)).toThrow(message);

@@ -24,6 +24,8 @@ function run(id: string, learningRate: number, metrics: RunView['metrics'] = nul
     metrics,
     artifacts: [],
     failure: null,
+    history: [],
+    stoppedAtEpoch: null,
   };
 }
 
@@ -54,6 +56,17 @@ describe('ActivityLog', () => {
     log.observe('b', 'completed', 9000);
     expect(log.overlapMs()).toBe(0);
   });
+
+  it('counts the time at least two of three runs on two workers were active', () => {
+    const log = new ActivityLog();
+    log.observe('a', 'active', 0);
+    log.observe('b', 'active', 1000);
+    log.observe('a', 'stopped', 4000);
+    log.observe('c', 'active', 4000);
+    log.observe('b', 'completed', 7000);
+    log.observe('c', 'completed', 9000);
+    expect(log.overlapMs()).toBe(6000);
+  });
 });
 
 describe('runTable', () => {
@@ -69,13 +82,31 @@ describe('runTable', () => {
           wallSeconds: 100,
           history: [],
         }),
-        { ...run('r-b', 0.003), state: 'failed' },
+        {
+          ...run('r-b', 0.003),
+          state: 'stopped',
+          params: { ...RUN_PARAM_DEFAULTS, learningRate: 0.003, batchSize: 32, lrSchedule: 'cosine' },
+        },
       ],
       'r-a',
+      [
+        {
+          epoch: 2,
+          cutoff: 0.5,
+          entries: [
+            { runId: 'r-a', value: 0.5, cutoff: null, action: 'continue', order: 0 },
+            { runId: 'r-b', value: 0.4, cutoff: 0.5, action: 'stop', order: 1 },
+          ],
+        },
+      ],
     );
     const lines = table.split('\n');
-    expect(lines[0]).toMatch(/^run\s+lr\s+state\s+epochs\s+train %\s+val %\s+test %\s+wall s$/);
-    expect(lines[2]).toMatch(/^r-a \*\s+0\.001\s+completed\s+2\s+90\.00\s+91\.00\s+90\.50\s+100\.0$/);
-    expect(lines[3]).toMatch(/^r-b\s+0\.003\s+failed\s+-\s+-\s+-\s+-\s+-$/);
+    expect(lines[0]).toMatch(
+      /^run\s+lr\s+batch\s+schedule\s+state\s+epochs\s+train %\s+val %\s+test %\s+wall s\s+rungs$/,
+    );
+    expect(lines[2]).toMatch(
+      /^r-a \*\s+0\.001\s+-\s+-\s+completed\s+2\s+90\.00\s+91\.00\s+90\.50\s+100\.0\s+2:go$/,
+    );
+    expect(lines[3]).toMatch(/^r-b\s+0\.003\s+32\s+cosine\s+stopped\s+-\s+-\s+-\s+-\s+-\s+2:stop<0\.5000$/);
   });
 });

@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import { isId, runArtifactsPrefix, type RunStatus } from '@cam/queue';
 import { isFinishedState, type RunView } from '@cam/contracts';
 import type { ApiDeps } from '../deps.js';
-import { notFound } from '../errors.js';
+import { HttpError, notFound } from '../errors.js';
 import { streamEvents, type EventStreamOptions } from '../services/event-stream.js';
 import { sendArtifact } from '../services/files.js';
 import { runFiles, snapshotRun } from '../services/runs.js';
@@ -16,34 +16,59 @@ async function findRun(deps: ApiDeps, id: string): Promise<RunStatus> {
   return run;
 }
 
+async function describeRun(deps: ApiDeps, status: RunStatus): Promise<RunView> {
+  const { run, state, failure } = await snapshotRun(deps, status);
+  const { metrics, artifacts } = await runFiles(deps, run.id);
+  return {
+    id: run.id,
+    sweepId: run.sweepId,
+    state,
+    params: run.params,
+    progress: run.progress,
+    history: run.history,
+    stoppedAtEpoch: run.stoppedAtEpoch,
+    metrics,
+    artifacts,
+    failure,
+  };
+}
+
 export function runsController(deps: ApiDeps, events: RunEventsOptions = {}) {
   return {
     /** GET /v1/runs/:id */
     async get(req: Request<{ id: string }>, res: Response): Promise<void> {
-      const { run, state, failure } = await snapshotRun(deps, await findRun(deps, req.params.id));
-      const { metrics, artifacts } = await runFiles(deps, run.id);
-      const body: RunView = {
-        id: run.id,
-        sweepId: run.sweepId,
-        state,
-        params: run.params,
-        progress: run.progress,
-        metrics,
-        artifacts,
-        failure,
-      };
-      res.json(body);
+      res.json(await describeRun(deps, await findRun(deps, req.params.id)));
+    },
+
+    /**
+     * POST /v1/runs/:id/cancel: flags the run cancelled (its trainer stops it after the current step, with a
+     * checkpoint, so a retry resumes it) and removes its job if still queued; 409 once the run has finished.
+     */
+    async cancel(req: Request<{ id: string }>, res: Response): Promise<void> {
+      const run = await findRun(deps, req.params.id);
+      const { state } = await snapshotRun(deps, run);
+      if (state === 'completed' || state === 'stopped') {
+        throw new HttpError(409, 'run_finished', `run ${run.id} is ${state}: nothing to cancel`, {
+          state,
+        });
+      }
+      await deps.registry.cancelRun(run.id);
+      const job = await deps.queues.training.getJob(run.id);
+      if (job !== undefined && !(await job.isActive())) await job.remove().catch(() => undefined);
+      res.json(await describeRun(deps, (await deps.registry.getRun(run.id))!));
     },
 
     /**
      * GET /v1/runs/:id/events: Server-Sent Events. `state` events when the state changes, `progress` events
      * when the latest progress changes (polled, so fast reports may coalesce; each event carries the latest),
-     * in order, with increasing ids; the stream ends after a final state (completed, failed, cancelled).
+     * one `epoch` event per finished epoch (its history record, none skipped), in order, with increasing ids;
+     * the stream ends after a final state (completed, stopped, failed, cancelled).
      */
     async events(req: Request<{ id: string }>, res: Response): Promise<void> {
       const first = await findRun(deps, req.params.id);
       let lastState = '';
       let lastProgress = '';
+      let epochsSent = 0;
       await streamEvents(
         req,
         res,
@@ -55,6 +80,10 @@ export function runsController(deps: ApiDeps, events: RunEventsOptions = {}) {
           if (snapshot.run.progress !== null && progress !== lastProgress)
             send('progress', snapshot.run.progress);
           lastProgress = progress;
+          for (const record of snapshot.run.history.filter((r) => r.epoch > epochsSent)) {
+            send('epoch', record);
+            epochsSent = record.epoch;
+          }
           if (snapshot.state !== lastState) send('state', { state: snapshot.state });
           lastState = snapshot.state;
           return isFinishedState(snapshot.state);

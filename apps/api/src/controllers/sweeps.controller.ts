@@ -3,7 +3,7 @@ import { z } from 'zod';
 import {
   RunParamsSchema,
   SweepRequestSchema,
-  expandGrid,
+  expandSweep,
   isId,
   newId,
   type RunParams,
@@ -17,8 +17,10 @@ import {
   type StateCounts,
   type SweepCreated,
   type SweepList,
+  type SweepRetried,
   type SweepView,
 } from '@cam/contracts';
+import { rungEpochs } from '@cam/recipe';
 import type { ApiDeps } from '../deps.js';
 import { badRequest, notFound, parseInput } from '../errors.js';
 import { streamEvents, type EventStreamOptions } from '../services/event-stream.js';
@@ -82,20 +84,43 @@ async function describeSweep(deps: ApiDeps, sweep: SweepRecord): Promise<SweepVi
       params: run.params,
       progress: run.progress,
       summary: result?.metrics ?? null,
+      history: run.history,
+      stoppedAtEpoch: run.stoppedAtEpoch,
       failure,
     })),
+    rungs: await rungTable(
+      deps,
+      sweep,
+      runs.map(({ run }) => run.params.epochs),
+    ),
     best,
+  };
+}
+
+/** The scheduler's rungs over the sweep's runs (null without a scheduler). */
+async function rungTable(deps: ApiDeps, sweep: SweepRecord, epochs: number[]): Promise<SweepView['rungs']> {
+  const scheduler = sweep.request.scheduler;
+  if (scheduler === undefined) return null;
+  return deps.registry.rungs.table(sweep.id, rungEpochs(scheduler, Math.max(...epochs)), scheduler);
+}
+
+/** A run's training job: its parameters and the sweep's scheduler. */
+function trainingJob(run: RunRecord, request: SweepRequest) {
+  return {
+    name: 'train' as const,
+    data: { runId: run.id, sweepId: run.sweepId, params: run.params, scheduler: request.scheduler },
+    opts: { jobId: run.id },
   };
 }
 
 export function sweepsController(deps: ApiDeps, events: EventStreamOptions = {}) {
   return {
-    /** POST /v1/sweeps: one training job per grid combination. */
+    /** POST /v1/sweeps: one training job per run (grid combination, or random-search sample). */
     async create(req: Request, res: Response): Promise<void> {
       const request = parseInput(SweepRequestSchema, req.body);
       const sweepId = newId('sweep');
       const createdAt = new Date().toISOString();
-      const runs: RunRecord[] = checkRuns(request, expandGrid(request)).map((params) => ({
+      const runs: RunRecord[] = checkRuns(request, expandSweep(request)).map((params) => ({
         id: newId('run'),
         sweepId,
         createdAt,
@@ -105,13 +130,7 @@ export function sweepsController(deps: ApiDeps, events: EventStreamOptions = {})
         { id: sweepId, name: request.name, createdAt, request, runIds: runs.map((r) => r.id) },
         runs,
       );
-      await deps.queues.training.addBulk(
-        runs.map((run) => ({
-          name: 'train' as const,
-          data: { runId: run.id, sweepId, params: run.params },
-          opts: { jobId: run.id },
-        })),
-      );
+      await deps.queues.training.addBulk(runs.map((run) => trainingJob(run, request)));
       const body: SweepCreated = { id: sweepId, runs: runs.map(({ id, params }) => ({ id, params })) };
       res.status(202).location(`/v1/sweeps/${sweepId}`).json(body);
     },
@@ -179,6 +198,34 @@ export function sweepsController(deps: ApiDeps, events: EventStreamOptions = {})
         if (job?.id !== undefined && unfinished.includes(job.id)) await job.remove().catch(() => undefined);
       }
       res.json(await describeSweep(deps, sweep));
+    },
+
+    /**
+     * POST /v1/sweeps/:id/retry: queues the sweep's failed and cancelled runs again. Their run folders keep the
+     * checkpoint of the last finished epoch (or step, for a cancelled run), so each resumes where it stopped.
+     * A cancelled run whose trainer has not let go of it yet is left out and listed as busy.
+     */
+    async retry(req: Request<{ id: string }>, res: Response): Promise<void> {
+      const sweep = await findSweep(deps, req.params.id);
+      const retried: string[] = [];
+      const busy: string[] = [];
+      for (const runId of sweep.runIds) {
+        const run = await deps.registry.getRun(runId);
+        if (run === null) throw notFound('run', runId);
+        const { state } = await snapshotRun(deps, run);
+        if (state !== 'failed' && state !== 'cancelled') continue;
+        const job = await deps.queues.training.getJob(runId);
+        if (job !== undefined && (await job.isActive())) {
+          busy.push(runId);
+          continue;
+        }
+        await job?.remove();
+        await deps.registry.clearCancelled(runId);
+        await deps.queues.training.add('train', trainingJob(run, sweep.request).data, { jobId: runId });
+        retried.push(runId);
+      }
+      const body: SweepRetried = { id: sweep.id, retried, busy };
+      res.status(202).json(body);
     },
   };
 }

@@ -7,5 +7,6 @@ export function runsRoute({ deps, guard, events }: RouteContext): Router {
   return Router()
     .get('/:id', guard(c.get))
     .get('/:id/events', guard(c.events))
+    .post('/:id/cancel', guard(c.cancel))
     .get('/:id/artifacts/:name', guard(c.artifact));
 }

@@ -9,5 +9,6 @@ export function sweepsRoute({ deps, guard, json, events, idempotent }: RouteCont
     .get('/', guard(c.list))
     .get('/:id', guard(c.get))
     .get('/:id/events', guard(c.events))
-    .delete('/:id', guard(c.cancel));
+    .delete('/:id', guard(c.cancel))
+    .post('/:id/retry', guard(c.retry));
 }

@@ -12,6 +12,7 @@ import {
   SweepCreatedSchema,
   SweepListSchema,
   SweepRequestSchema,
+  SweepRetriedSchema,
   SweepSchema,
 } from '@cam/contracts';
 
@@ -65,7 +66,8 @@ export function openApiDocument(): Record<string, unknown> {
       '/v1/sweeps': {
         post: {
           operationId: 'createSweep',
-          summary: 'Enqueue a sweep: one training run per combination of grid values',
+          summary:
+            'Enqueue a sweep: one training run per grid combination, or with random search `samples` draws from `space` per combination; optional ASHA `scheduler`',
           parameters: IDEMPOTENT.parameters,
           requestBody: { required: true, content: json(SweepRequestSchema, 'input') },
           responses: {
@@ -95,7 +97,8 @@ export function openApiDocument(): Record<string, unknown> {
         parameters: [idParam('id')],
         get: {
           operationId: 'getSweep',
-          summary: 'A sweep with its runs, their states and progress, and the best run',
+          summary:
+            "A sweep with its runs (state, progress, per-epoch history), the scheduler's rung table, and the best run",
           responses: { '200': ok('sweep', SweepSchema), '404': error('unknown sweep'), ...COMMON_ERRORS },
         },
         delete: {
@@ -124,12 +127,37 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      '/v1/sweeps/{id}/retry': {
+        parameters: [idParam('id')],
+        post: {
+          operationId: 'retrySweep',
+          summary: 'Queue the failed and cancelled runs again; each resumes from its checkpoint',
+          responses: {
+            '202': ok('queued again', SweepRetriedSchema),
+            '404': error('unknown sweep'),
+            ...COMMON_ERRORS,
+          },
+        },
+      },
       '/v1/runs/{id}': {
         parameters: [idParam('id')],
         get: {
           operationId: 'getRun',
-          summary: 'A run',
+          summary: 'A run, with its per-epoch history',
           responses: { '200': ok('run', RunSchema), '404': error('unknown run'), ...COMMON_ERRORS },
+        },
+      },
+      '/v1/runs/{id}/cancel': {
+        parameters: [idParam('id')],
+        post: {
+          operationId: 'cancelRun',
+          summary: 'Cancel one run (its trainer stops after the current step, with a checkpoint)',
+          responses: {
+            '200': ok('run after cancelling', RunSchema),
+            '404': error('unknown run'),
+            '409': error('run already completed or stopped'),
+            ...COMMON_ERRORS,
+          },
         },
       },
       '/v1/runs/{id}/events': {
@@ -137,7 +165,7 @@ export function openApiDocument(): Record<string, unknown> {
         get: {
           operationId: 'runEvents',
           summary:
-            'Server-Sent Events: `state` ({state}) and `progress` (TrainProgress) events until a final state',
+            'Server-Sent Events: `state` ({state}), `progress` (TrainProgress) and `epoch` (EpochRecord, one per finished epoch) events until a final state',
           responses: {
             '200': {
               description: 'text/event-stream',
@@ -173,6 +201,7 @@ export function openApiDocument(): Record<string, unknown> {
             '400': error('invalid field'),
             '404': error('unknown run'),
             ...IDEMPOTENT.errors,
+            '409': error('run neither completed nor stopped'),
             '413': error('body too large'),
             '415': error('not JSON'),
             ...COMMON_ERRORS,

@@ -25,20 +25,17 @@ export async function snapshotRun(deps: ApiDeps, run: RunStatus): Promise<RunSna
   // The state first: a job read after it is at least as new, so a failed one carries its reason.
   const bullState = await deps.queues.training.getJobState(run.id);
   const job = await deps.queues.training.getJob(run.id);
+  const stopped = run.stoppedAtEpoch !== null;
   if (job === undefined) {
     // The job is gone (retention expired): its metrics.json tells whether it had completed.
     const completed = await deps.store.exists(metricsKey(run.id));
-    return {
-      run,
-      state: toJobState(completed ? 'completed' : 'unknown', run.cancelled),
-      result: null,
-      failure: null,
-    };
+    const state = toJobState(completed ? 'completed' : 'unknown', run.cancelled, stopped);
+    return { run, state, result: null, failure: null };
   }
   const parsed = TrainingJobResultSchema.safeParse(job.returnvalue);
   return {
     run,
-    state: toJobState(bullState, run.cancelled),
+    state: toJobState(bullState, run.cancelled, stopped),
     result: bullState === 'completed' && parsed.success ? parsed.data : null,
     failure: bullState === 'failed' ? job.failedReason : null,
   };
@@ -49,8 +46,8 @@ export async function completedRun(deps: ApiDeps, runId: string): Promise<RunSta
   const run = await deps.registry.getRun(runId);
   if (run === null) throw notFound('run', runId);
   const { state } = await snapshotRun(deps, run);
-  if (state !== 'completed') {
-    throw new HttpError(409, 'run_not_completed', `run ${run.id} is ${state}, not completed`, {
+  if (state !== 'completed' && state !== 'stopped') {
+    throw new HttpError(409, 'run_not_completed', `run ${run.id} is ${state}, not completed or stopped`, {
       runId: run.id,
       state,
     });

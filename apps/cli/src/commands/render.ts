@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { RENDER_DEFAULTS } from '@cam/recipe';
 import {
   CAM_METHOD_NAMES,
   COLORMAPS,
@@ -39,7 +40,7 @@ export const RENDER_USAGE = `cam render --model DIR --out DIR [options]
   --layer NAME         the conv layer the method reads, e.g. conv_3 (default the last conv; cam needs it)
   --colormap NAME      ${COLORMAPS.join(' | ')} (default jet)
   --size PX            item PNG side, 28..896 (default 112)
-  --alpha A            heat-map weight over the digit, 0..1 (default 0.8)
+  --alpha A            heat-map weight over the digit, 0..1 (default ${RENDER_DEFAULTS.alpha})
   --interpolation I    bilinear | nearest (default bilinear)
   --normalise MODE     minmax | fixed | percentile (default minmax; fixed when --range is given)
   --range=LO,HI        value range for fixed (default ${SEED_RANGE.join(',')}, the seed's)

@@ -17,36 +17,37 @@ import {
   train,
   validateArch,
 } from '@cam/model';
+import { LR_SCHEDULE_FORMS, parseLrSchedule } from '@cam/recipe';
 import { type CommandIo, UsageError, choiceFlag, numberFlag, parseFlags } from '../flags.js';
 
 export const TRAIN_USAGE = `cam train --out DIR [options]
   --out DIR                 run folder: model.json, weights.bin, metrics.json, confusion CSVs, curves.png
-  --arch NAME|FILE          ${Object.keys(ARCH_PRESETS).join(' | ')} | a JSON spec file { name, inputShape, convs: [{ filters, kernelSize }], classes } (default c3)
-  --dataset NAME            mnist | fashion-mnist | a folder of the 4 IDX files (default mnist)
+  --arch NAME|FILE          ${Object.keys(ARCH_PRESETS).join(' | ')} | a JSON spec file { name, inputShape, convs: [{ filters, kernelSize }], classes } (default ${DEFAULT_RECIPE.arch})
+  --dataset NAME            mnist | fashion-mnist | a folder of the 4 IDX files (default ${DEFAULT_RECIPE.dataset})
   --train-size N            the first N training images, before the validation split (default all)
   --test-size N             the first N test images (default all)
   --validation-split F      share of the training images held out, 0 <= F < 1 (default ${DEFAULT_RECIPE.validationSplit})
-  --epochs N                (default 1)
+  --epochs N                (default ${DEFAULT_RECIPE.epochs})
   --batch-size N            (default ${DEFAULT_RECIPE.batchSize})
   --lr X                    learning rate (default ${DEFAULT_RECIPE.learningRate})
   --optimizer NAME          ${OPTIMIZER_NAMES.join(' | ')} (default ${DEFAULT_RECIPE.optimizer})
   --momentum X              SGD momentum (default ${DEFAULT_RECIPE.momentum})
-  --lr-schedule S           constant | cosine | step:EVERY:FACTOR, e.g. step:10:2 halves it every 10 epochs (default constant)
+  --lr-schedule S           ${LR_SCHEDULE_FORMS}, e.g. step:10:2 halves it every 10 epochs (default ${DEFAULT_RECIPE.lrSchedule})
   --patience N              early stopping on validation accuracy; keeps the best epoch (default off)
   --seed N                  initialisation and shuffling (default ${DEFAULT_RECIPE.seed})
-  --threads N               data-parallel threads per batch (default 1)
+  --threads N               data-parallel threads per batch (default ${DEFAULT_RECIPE.threads})
   --backend NAME            ${BACKEND_PREFERENCES.join(' | ')} (default CAM_BACKEND or auto)
   --json                    print metrics.json to stdout when done
 A run stopped by Ctrl-C (or SIGTERM) or killed keeps DIR/checkpoint; the same command resumes it.`;
 
 const FLAGS = {
   out: { type: 'string' },
-  arch: { type: 'string', default: 'c3' },
-  dataset: { type: 'string', default: 'mnist' },
+  arch: { type: 'string', default: DEFAULT_RECIPE.arch },
+  dataset: { type: 'string', default: DEFAULT_RECIPE.dataset },
   'train-size': { type: 'string' },
   'test-size': { type: 'string' },
   'validation-split': { type: 'string' },
-  epochs: { type: 'string', default: '1' },
+  epochs: { type: 'string', default: String(DEFAULT_RECIPE.epochs) },
   'batch-size': { type: 'string' },
   lr: { type: 'string' },
   optimizer: { type: 'string' },
@@ -80,16 +81,11 @@ function archFlag(text: string): string | ArchSpec {
 
 function scheduleFlag(text: string | undefined): LrSchedule | undefined {
   if (text === undefined) return undefined;
-  if (text === 'constant' || text === 'cosine') return { kind: text };
-  const step = /^step:(\d+):(\d+(?:\.\d+)?)$/.exec(text);
-  if (step) {
-    const everyEpochs = Number(step[1]);
-    const factor = Number(step[2]);
-    if (everyEpochs < 1 || !(factor > 1))
-      throw new UsageError(`--lr-schedule: step:EVERY:FACTOR needs EVERY >= 1 and FACTOR > 1, got '${text}'`);
-    return { kind: 'step', everyEpochs, factor };
+  try {
+    return parseLrSchedule(text);
+  } catch (err) {
+    throw new UsageError(`--lr-schedule: ${(err as Error).message}`);
   }
-  throw new UsageError(`--lr-schedule: constant, cosine or step:EVERY:FACTOR, got '${text}'`);
 }
 
 /** The flags as training options (every check that needs no file but the arch spec happens here). */

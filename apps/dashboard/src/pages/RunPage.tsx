@@ -71,7 +71,16 @@ export function RunPage({ id }: { id: string }) {
       </h1>
       {!isFinishedState(state) && (
         <RunProgress
-          run={{ id: run.id, state, params: run.params, progress, summary: null, failure: run.failure }}
+          run={{
+            id: run.id,
+            state,
+            params: run.params,
+            progress,
+            summary: null,
+            failure: run.failure,
+            history: run.history,
+            stoppedAtEpoch: run.stoppedAtEpoch,
+          }}
         />
       )}
       <div class="two-columns">

@@ -1,4 +1,6 @@
 import type { DatasetName } from '@cam/dataset';
+import { TRAIN_DEFAULTS, parseLrSchedule } from '@cam/recipe';
+import type { EpochRecord } from '../checkpoint.js';
 import { type ArchSpec, resolveArch } from '../arch.js';
 import type { BackendPreference } from '../backend.js';
 import { checkPositiveInteger } from '../evaluate.js';
@@ -6,19 +8,11 @@ import { checkValidationSplit } from '../rules.js';
 import { type LrSchedule, OPTIMIZER_NAMES, type OptimizerName, validateSchedule } from '../optimizer.js';
 import type { TrainProgress } from './progress.js';
 
-/**
- * The default recipe: Adam, batch 16, lr 2e-3 (the best of those tried on c3 for short runs; the seed used
- * Adam 1e-3, batch 256 over 40+ epochs). c3 still learns slowly: 2 epochs on 2,000 MNIST images give about
- * 55 % test accuracy (see the README).
- */
-export const DEFAULT_RECIPE = {
-  optimizer: 'adam' as OptimizerName,
-  learningRate: 2e-3,
-  batchSize: 16,
-  validationSplit: 0.2,
-  momentum: 0.9,
-  seed: 1,
-};
+/** The defaults of every training option (@cam/recipe's TRAIN_DEFAULTS, shared with the CLI and the API). */
+export const DEFAULT_RECIPE = TRAIN_DEFAULTS;
+
+/** What an {@link TrainOptions.onEpochEnd} hook answers. */
+export type EpochVerdict = 'continue' | 'stop';
 
 export interface TrainOptions {
   /** A preset name ('c2', 'c3') or a spec. @defaultValue 'c3' */
@@ -61,6 +55,12 @@ export interface TrainOptions {
   log?: (line: string) => void;
   /** Called with the checkpoint folder after each checkpoint is complete (e.g. to copy it to an object store); training waits for it. */
   onCheckpoint?: (dir: string) => Promise<void>;
+  /**
+   * Per-epoch hook (e.g. an early-stopping scheduler): called after each epoch's validation and before its
+   * checkpoint, so a run that crashes in between redoes the epoch and asks again. 'stop' ends training there as
+   * if early-stopped: the artifacts are written for the epoch reached.
+   */
+  onEpochEnd?: (record: EpochRecord) => EpochVerdict | Promise<EpochVerdict>;
 }
 
 /** The options with their defaults filled in and checked; the callbacks stay in {@link TrainOptions}. */
@@ -76,6 +76,7 @@ export interface ResolvedTrainOptions extends Required<
     | 'signal'
     | 'log'
     | 'onCheckpoint'
+    | 'onEpochEnd'
     | 'backend'
   >
 > {
@@ -89,8 +90,8 @@ export interface ResolvedTrainOptions extends Required<
 /** Fills in the defaults and checks every option, with an error naming the field. */
 export function resolveTrainOptions(opts: TrainOptions): ResolvedTrainOptions {
   const r: ResolvedTrainOptions = {
-    arch: resolveArch(opts.arch ?? 'c3'),
-    dataset: opts.dataset ?? 'mnist',
+    arch: resolveArch(opts.arch ?? DEFAULT_RECIPE.arch),
+    dataset: opts.dataset ?? DEFAULT_RECIPE.dataset,
     datasetDir: opts.datasetDir,
     trainSize: opts.trainSize,
     testSize: opts.testSize,
@@ -100,11 +101,11 @@ export function resolveTrainOptions(opts: TrainOptions): ResolvedTrainOptions {
     learningRate: opts.learningRate ?? DEFAULT_RECIPE.learningRate,
     optimizer: opts.optimizer ?? DEFAULT_RECIPE.optimizer,
     momentum: opts.momentum ?? DEFAULT_RECIPE.momentum,
-    lrSchedule: opts.lrSchedule ?? { kind: 'constant' },
+    lrSchedule: opts.lrSchedule ?? parseLrSchedule(DEFAULT_RECIPE.lrSchedule),
     patience: opts.patience,
     seed: opts.seed ?? DEFAULT_RECIPE.seed,
     outDir: opts.outDir,
-    threads: opts.threads ?? 1,
+    threads: opts.threads ?? DEFAULT_RECIPE.threads,
   };
   checkPositiveInteger(r.epochs, 'epochs');
   checkPositiveInteger(r.batchSize, 'batchSize');

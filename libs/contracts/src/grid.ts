@@ -1,4 +1,4 @@
-import { RunParamsSchema, type RunParams, type SweepRequest } from '@cam/contracts';
+import { RunParamsSchema, type RunParams, type SweepRequest } from './schemas.js';
 
 const RUN_PARAM_KEYS = RunParamsSchema.keyof().options;
 
