@@ -2,6 +2,7 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PNG } from 'pngjs';
 import type { CamJob, CamJobResult, TrainingJob, TrainingJobResult } from '@cam/queue';
+import { RENDER_DEFAULTS } from '@cam/recipe';
 import { fakeRenderer, fakeTrainer, greyPng } from './fixtures.js';
 import { QUEUE_NAMES, startApi, waitFor, type TestApi } from './support.js';
 
@@ -162,7 +163,14 @@ describe('runs and CAM batches, with in-process BullMQ workers writing real file
     const views = [];
     for await (const view of api.client.sweepEvents(created.id)) views.push(view);
     const last = views.at(-1);
-    expect(last?.states).toEqual({ queued: 0, active: 0, completed: 2, failed: 0, cancelled: 0 });
+    expect(last?.states).toEqual({
+      queued: 0,
+      active: 0,
+      completed: 2,
+      stopped: 0,
+      failed: 0,
+      cancelled: 0,
+    });
     expect(last?.best).toEqual({ id: created.runs[1]?.id, validationAccuracy: 0.7 });
     // Each event differs from the one before it (no repeats of an unchanged sweep).
     const texts = views.map((view) => JSON.stringify(view));
@@ -197,7 +205,7 @@ describe('runs and CAM batches, with in-process BullMQ workers writing real file
         target: 'predicted',
         colormap: 'viridis',
         size: 56,
-        alpha: 0.5,
+        alpha: RENDER_DEFAULTS.alpha,
         split: 'test',
         indices: [0, 1, 2],
       },

@@ -1,12 +1,10 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import {
-  RunParamsSchema,
   SweepRequestSchema,
   expandSweep,
   isId,
   newId,
-  type RunParams,
   type RunRecord,
   type SweepRecord,
   type SweepRequest,
@@ -22,7 +20,7 @@ import {
 } from '@cam/contracts';
 import { rungEpochs } from '@cam/recipe';
 import type { ApiDeps } from '../deps.js';
-import { badRequest, notFound, parseInput } from '../errors.js';
+import { notFound, parseInput } from '../errors.js';
 import { streamEvents, type EventStreamOptions } from '../services/event-stream.js';
 import { snapshotRun } from '../services/runs.js';
 
@@ -30,24 +28,6 @@ const ListQuerySchema = z.object({
   offset: z.coerce.number().int().min(0).default(0),
   limit: z.coerce.number().int().min(1).max(100).default(20),
 });
-
-/**
- * Each run's parameters against RunParamsSchema, whose refinements are the model library's rules across
- * parameters (a grid can combine values that are valid alone, e.g. patience with validationSplit 0).
- * A failure names the field as the request wrote it: `grid.<name>` when the grid varies it.
- */
-function checkRuns(request: SweepRequest, runs: RunParams[]): RunParams[] {
-  runs.forEach((params, i) => {
-    const result = RunParamsSchema.safeParse(params);
-    if (result.success) return;
-    const issue = result.error.issues[0]!;
-    const name = String(issue.path[0]);
-    const field = [name in request.grid ? `grid.${name}` : name, ...issue.path.slice(1)].join('.');
-    const where = runs.length > 1 ? ` (run ${i + 1} of ${runs.length})` : '';
-    throw badRequest(field, `${issue.message}${where}`);
-  });
-  return runs;
-}
 
 async function findSweep(deps: ApiDeps, id: string): Promise<SweepRecord> {
   const sweep = isId(id, 'sweep') ? await deps.registry.getSweep(id) : null;
@@ -120,7 +100,7 @@ export function sweepsController(deps: ApiDeps, events: EventStreamOptions = {})
       const request = parseInput(SweepRequestSchema, req.body);
       const sweepId = newId('sweep');
       const createdAt = new Date().toISOString();
-      const runs: RunRecord[] = checkRuns(request, expandSweep(request)).map((params) => ({
+      const runs: RunRecord[] = expandSweep(request).map((params) => ({
         id: newId('run'),
         sweepId,
         createdAt,

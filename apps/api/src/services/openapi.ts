@@ -18,9 +18,12 @@ import {
 
 type Schema = z.ZodType;
 
+const jsonSchema = (schema: Schema, io: 'input' | 'output' = 'output') =>
+  z.toJSONSchema(schema, { io, unrepresentable: 'any' });
 const json = (schema: Schema, io: 'input' | 'output' = 'output') => ({
-  'application/json': { schema: z.toJSONSchema(schema, { io, unrepresentable: 'any' }) },
+  'application/json': { schema: jsonSchema(schema, io) },
 });
+const eventStream = (schema: Schema) => ({ 'text/event-stream': { schema: jsonSchema(schema) } });
 const ok = (description: string, schema: Schema) => ({ description, content: json(schema) });
 const error = (description: string) => ({ description, content: json(ErrorResponseSchema) });
 const idParam = (name: string) => ({ name, in: 'path', required: true, schema: { type: 'string' } });
@@ -120,7 +123,7 @@ export function openApiDocument(): Record<string, unknown> {
           responses: {
             '200': {
               description: 'text/event-stream',
-              content: { 'text/event-stream': { schema: z.toJSONSchema(SweepSchema) } },
+              content: eventStream(SweepSchema),
             },
             '404': error('unknown sweep'),
             ...COMMON_ERRORS,
@@ -169,7 +172,7 @@ export function openApiDocument(): Record<string, unknown> {
           responses: {
             '200': {
               description: 'text/event-stream',
-              content: { 'text/event-stream': { schema: z.toJSONSchema(RunEventSchema) } },
+              content: eventStream(RunEventSchema),
             },
             '404': error('unknown run'),
             ...COMMON_ERRORS,
