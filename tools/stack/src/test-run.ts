@@ -1,7 +1,9 @@
 // `npm test`: runs the command given (the projects' tests) with a Redis at 127.0.0.1:6379, started for the
-// run and stopped after when redis-server is installed but nothing answers there.
+// run and stopped after when redis-server is installed but nothing answers there. The dashboard is built
+// first, once: the stacks that tests start in parallel would otherwise each build it into the same folder.
 import { spawn } from 'node:child_process';
 import { onStopSignals } from '@cam/process';
+import { ensureDashboardBuilt } from './dashboard.js';
 import { withLocalRedis } from './redis.js';
 
 const [command, ...args] = process.argv.slice(2);
@@ -11,6 +13,7 @@ if (command === undefined) {
 }
 // Ctrl-C reaches the command too (same process group): outlive it, so that Redis is stopped after.
 onStopSignals(() => undefined);
+await ensureDashboardBuilt();
 const code = await withLocalRedis(
   () =>
     new Promise<number>((resolve, reject) => {
