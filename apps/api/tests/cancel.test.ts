@@ -43,8 +43,11 @@ describe('DELETE /v1/sweeps/:id with an active run', () => {
     const res = await api.call('DELETE', `/v1/sweeps/${created.id}`);
     expect(res.status).toBe(200);
     expect(((await res.json()) as { states: Record<string, number> }).states['cancelled']).toBe(2);
-    await waitFor(async () =>
-      (await api.deps.queues.training.getJob(active ?? ''))?.finishedOn ? true : undefined,
+    // Generous: under a loaded CI machine (projects tested in parallel) the worker's 25 ms poll can lag.
+    await waitFor(
+      async () => ((await api.deps.queues.training.getJob(active ?? ''))?.finishedOn ? true : undefined),
+      60_000,
+      'the cancelled job to finish',
     );
     const job = await api.deps.queues.training.getJob(active ?? '');
     expect(await job?.getState()).toBe('failed');

@@ -131,10 +131,14 @@ describe('random search with ASHA through the API, real trainer', () => {
 });
 
 describe('per-run cancel and sweep retry, real trainer', () => {
+  const EPOCHS = 20;
   it('cancels one run mid-training, then the retry resumes it from its checkpoint to the end', async () => {
-    const created = (await (
-      await api.call('POST', '/v1/sweeps', { name: 'retry', ...TINY, epochs: 4, learningRate: 0.01 })
-    ).json()) as { id: string; runs: { id: string }[] };
+    const created =
+      (await // Enough epochs that the run cannot finish within the trainer's one-second cancellation poll after
+      // epoch 1 (a tiny epoch takes a fraction of a second on the oneDNN kernels).
+      (
+        await api.call('POST', '/v1/sweeps', { name: 'retry', ...TINY, epochs: EPOCHS, learningRate: 0.01 })
+      ).json()) as { id: string; runs: { id: string }[] };
     const runId = created.runs[0]!.id;
     await waitFor(
       async () =>
@@ -152,7 +156,7 @@ describe('per-run cancel and sweep retry, real trainer', () => {
     expect(await job.getState()).toBe('failed');
     const partial = await get<{ state: string; history: unknown[] }>(`/v1/runs/${runId}`);
     expect(partial.state).toBe('cancelled');
-    expect(partial.history.length).toBeLessThan(4);
+    expect(partial.history.length).toBeLessThan(EPOCHS);
     expect(existsSync(path.join(api.artifactsDir, 'runs', runId, 'checkpoint'))).toBe(true);
 
     const retry = await api.call('POST', `/v1/sweeps/${created.id}/retry`);
@@ -171,8 +175,8 @@ describe('per-run cancel and sweep retry, real trainer', () => {
       `the retried run\n${output.join('\n')}`,
     );
     expect(done.state).toBe('completed');
-    expect(done.history.map((h) => h.epoch)).toEqual([1, 2, 3, 4]);
-    expect(done.metrics.epochsRun).toBe(4);
+    expect(done.history.map((h) => h.epoch)).toEqual(Array.from({ length: EPOCHS }, (_, i) => i + 1));
+    expect(done.metrics.epochsRun).toBe(EPOCHS);
     expect(output.some((line) => line.includes(`run ${runId}: resuming from`))).toBe(true);
 
     // Finished runs cannot be cancelled; a sweep with nothing failed retries nothing.
