@@ -7,13 +7,16 @@ import { mapValueAt, parseNpyFloat32 } from '../src/lib/npy.js';
 import { href, parseRoute, type Route } from '../src/lib/routes.js';
 import { bestValAccuracy, nextSort, sortRows, varyingParams, type RunRow } from '../src/lib/runs.js';
 
-function run(id: string, patch: Partial<RunSummary> & { lr?: number } = {}): RunSummary {
+function run(id: string, { lr, ...patch }: Partial<RunSummary> & { lr?: number } = {}): RunSummary {
   return {
     id,
     state: 'completed',
-    params: { ...RUN_PARAM_DEFAULTS, learningRate: patch.lr ?? 0.001 },
+    params: { ...RUN_PARAM_DEFAULTS, learningRate: lr ?? 0.001 },
     progress: null,
+    history: [],
+    stoppedAtEpoch: null,
     summary: null,
+    failure: null,
     ...patch,
   };
 }

@@ -59,6 +59,8 @@ function firstMessage(result: { error?: z.ZodError }): string {
 
 /** The checks that need the whole request: space vs grid and search, run count, every run, the scheduler. */
 function checkSweep(request: SweepRequest, ctx: z.RefinementCtx): void {
+  // zod runs this refinement even when a field failed: each field's own issue is enough then.
+  if (!SweepRequestFieldsSchema.safeParse(request).success) return;
   let ok = true;
   const issue = (path: PropertyKey[], message: string) => {
     ok = false;

@@ -105,7 +105,7 @@ describe('runTable', () => {
       /^run\s+lr\s+batch\s+schedule\s+state\s+epochs\s+train %\s+val %\s+test %\s+wall s\s+rungs$/,
     );
     expect(lines[2]).toMatch(
-      /^r-a \*\s+0\.001\s+-\s+-\s+completed\s+2\s+90\.00\s+91\.00\s+90\.50\s+100\.0\s+2:go$/,
+      /^r-a \*\s+0\.001\s+16\s+constant\s+completed\s+2\s+90\.00\s+91\.00\s+90\.50\s+100\.0\s+2:go$/,
     );
     expect(lines[3]).toMatch(/^r-b\s+0\.003\s+32\s+cosine\s+stopped\s+-\s+-\s+-\s+-\s+-\s+2:stop<0\.5000$/);
   });

@@ -44,12 +44,15 @@ async function waitFor(condition: () => boolean, timeoutMs: number, what: string
   }
 }
 
+/** The line `npm start` prints once its API listens and answers. */
+const STACK_READY = /\[stack\] dashboard http:\/\/\S+ \(API http/;
+
 describe('npm start on a port another stack holds', () => {
   it('stops everything and exits non-zero, never saying the API is listening; the first stack keeps serving', async () => {
     const port = await freePort();
     const first = npmStart(port);
     try {
-      await waitFor(() => /\[stack\] API http/.test(first.output()), 90_000, 'the first stack');
+      await waitFor(() => STACK_READY.test(first.output()), 90_000, 'the first stack');
       expect(first.output()).toMatch(/\[api\] cam api listening on http:\/\/127\.0\.0\.1:/);
 
       const second = npmStart(port);
@@ -62,7 +65,7 @@ describe('npm start on a port another stack holds', () => {
       expect(second.output()).toMatch(`cannot listen on port ${port}: listen EADDRINUSE`);
       expect(second.output()).toMatch(/the API exited before/);
       expect(second.output()).not.toMatch(/listening on/);
-      expect(second.output()).not.toMatch(/\[stack\] API http/);
+      expect(second.output()).not.toMatch(STACK_READY);
 
       expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
     } finally {
@@ -74,7 +77,7 @@ describe('npm start on a port another stack holds', () => {
   it('stops everything and exits non-zero when the API dies after start', async () => {
     const stack = npmStart(await freePort());
     try {
-      await waitFor(() => /\[stack\] API http/.test(stack.output()), 90_000, 'the stack');
+      await waitFor(() => STACK_READY.test(stack.output()), 90_000, 'the stack');
       const children = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(stack.child.pid)], {
         encoding: 'utf8',
       });

@@ -126,11 +126,12 @@ export function Field({
       <label for={id}>{label}</label>
       {children}
       {hint && <small class="muted">{hint}</small>}
-      {errors?.map((message) => (
-        <small key={message} id={`${id}-error`} class="field-error" role="alert">
-          {message}
+      {errors && (
+        // One element per field: aria-describedby names its id, and ids are unique.
+        <small id={`${id}-error`} class="field-error" role="alert">
+          {errors.join('; ')}
         </small>
-      ))}
+      )}
     </div>
   );
 }
