@@ -43,8 +43,9 @@ export function camEvaluationsController(deps: ApiDeps) {
     /** GET /v1/cam-evaluations/:id: state, and once done every row and the URLs of its files. */
     async get(req: Request<{ id: string }>, res: Response): Promise<void> {
       const evaluation = await findEvaluation(deps, req.params.id);
+      // The state first: a job read after it is at least as new, so a failed one carries its reason.
+      const bullState = await deps.queues.camEvaluation.getJobState(evaluation.id);
       const job = await deps.queues.camEvaluation.getJob(evaluation.id);
-      const bullState = job === undefined ? 'unknown' : await job.getState();
       const result = CamEvaluationResultSchema.safeParse(job?.returnvalue);
       const done = bullState === 'completed' && result.success ? result.data : null;
       const body: CamEvaluationView = {
