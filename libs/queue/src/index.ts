@@ -37,3 +37,4 @@ export {
   type StoredAnswer,
 } from './idempotency.js';
 export { RungStore, type RungTable } from './rungs.js';
+export { readJobSnapshots, type JobSnapshot, type QueueJobState } from './job-snapshots.js';

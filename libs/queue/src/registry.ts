@@ -46,6 +46,28 @@ export const CamEvaluationRecordSchema = z.object({
 });
 export type CamEvaluationRecord = z.infer<typeof CamEvaluationRecordSchema>;
 
+/** A run's hash (record, progress, cancelled, stoppedAtEpoch) and its history hash, parsed. */
+function runStatus(fields: Record<string, string>, history: Record<string, string>): RunStatus {
+  const record = RunRecordSchema.parse(JSON.parse(fields['record']!));
+  const progress =
+    fields['progress'] === undefined ? null : TrainProgressSchema.parse(JSON.parse(fields['progress']));
+  const stopped = fields['stoppedAtEpoch'];
+  return {
+    ...record,
+    progress,
+    cancelled: fields['cancelled'] === '1',
+    stoppedAtEpoch: stopped === undefined ? null : Number(stopped),
+    history: parseHistory(history),
+  };
+}
+
+/** A run's history hash (epoch -> EpochRecord JSON), in epoch order. */
+function parseHistory(fields: Record<string, string>): EpochRecord[] {
+  return Object.values(fields)
+    .map((text) => EpochRecordSchema.parse(JSON.parse(text)))
+    .sort((a, b) => a.epoch - b.epoch);
+}
+
 /** A run as stored: its record, the latest progress a trainer reported, whether it was cancelled or stopped. */
 export interface RunStatus extends RunRecord {
   progress: TrainProgress | null;
@@ -122,22 +144,22 @@ export class JobRegistry {
   }
 
   async getRun(id: string): Promise<RunStatus | null> {
-    const [fields, history] = await Promise.all([
-      this.redis.hgetall(this.key('run', id)),
-      this.getHistory(id),
-    ]);
-    if (fields['record'] === undefined) return null;
-    const record = RunRecordSchema.parse(JSON.parse(fields['record']));
-    const progress =
-      fields['progress'] === undefined ? null : TrainProgressSchema.parse(JSON.parse(fields['progress']));
-    const stopped = fields['stoppedAtEpoch'];
-    return {
-      ...record,
-      progress,
-      cancelled: fields['cancelled'] === '1',
-      stoppedAtEpoch: stopped === undefined ? null : Number(stopped),
-      history,
-    };
+    return (await this.getRuns([id]))[0]!;
+  }
+
+  /** Runs by id (null where unknown), read in one pipeline: a sweep's view costs one round trip, not two a run. */
+  async getRuns(ids: readonly string[]): Promise<(RunStatus | null)[]> {
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hgetall(this.key('run', id)).hgetall(this.key('run', id, 'history'));
+    const replies = (await pipeline.exec()) ?? [];
+    return ids.map((_, i) => {
+      const [fields, history] = [2 * i, 2 * i + 1].map((at) => {
+        const [error, value] = replies[at]!;
+        if (error) throw error;
+        return value as Record<string, string>;
+      }) as [Record<string, string>, Record<string, string>];
+      return fields['record'] === undefined ? null : runStatus(fields, history);
+    });
   }
 
   /** Records a finished epoch (a resumed run that redoes an epoch overwrites it). */
@@ -147,10 +169,7 @@ export class JobRegistry {
   }
 
   async getHistory(runId: string): Promise<EpochRecord[]> {
-    const fields = await this.redis.hgetall(this.key('run', runId, 'history'));
-    return Object.values(fields)
-      .map((text) => EpochRecordSchema.parse(JSON.parse(text)))
-      .sort((a, b) => a.epoch - b.epoch);
+    return parseHistory(await this.redis.hgetall(this.key('run', runId, 'history')));
   }
 
   /** Marks the run stopped by the sweep's scheduler at `epoch`. */

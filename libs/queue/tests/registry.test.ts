@@ -43,6 +43,10 @@ describe('JobRegistry (real Redis)', () => {
     expect(run?.params.seed).toBe(2);
     expect(await registry.getSweep(newId('sweep'))).toBeNull();
     expect(await registry.getRun(newId('run'))).toBeNull();
+    const unknown = newId('run');
+    const many = await registry.getRuns([newer.runs[1]!.id, unknown, older.runs[0]!.id]);
+    expect(many.map((r) => r?.id ?? null)).toEqual([newer.runs[1]!.id, null, older.runs[0]!.id]);
+    expect(many[2]?.params.seed).toBe(1);
   });
 
   it('keeps the latest progress and the cancelled flag', async () => {

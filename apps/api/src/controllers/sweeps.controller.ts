@@ -22,7 +22,8 @@ import { rungEpochs } from '@cam/recipe';
 import type { ApiDeps } from '../deps.js';
 import { notFound, parseInput } from '../errors.js';
 import { streamEvents, type EventStreamOptions } from '../services/event-stream.js';
-import { snapshotRun } from '../services/runs.js';
+import { snapshotSweepRuns } from '../services/runs.js';
+import { coalesceReads } from '../services/coalesce.js';
 
 const ListQuerySchema = z.object({
   offset: z.coerce.number().int().min(0).default(0),
@@ -36,13 +37,7 @@ async function findSweep(deps: ApiDeps, id: string): Promise<SweepRecord> {
 }
 
 async function describeSweep(deps: ApiDeps, sweep: SweepRecord): Promise<SweepView> {
-  const runs = await Promise.all(
-    sweep.runIds.map(async (runId) => {
-      const run = await deps.registry.getRun(runId);
-      if (run === null) throw notFound('run', runId);
-      return snapshotRun(deps, run);
-    }),
-  );
+  const runs = await snapshotSweepRuns(deps, sweep.runIds);
   const states = Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as StateCounts;
   let best: SweepView['best'] = null;
   for (const { run, result } of runs) {
@@ -94,6 +89,8 @@ function trainingJob(run: RunRecord, request: SweepRequest) {
 }
 
 export function sweepsController(deps: ApiDeps, events: EventStreamOptions = {}) {
+  // A sweep's view reads every run: many clients polling one sweep (its page, its SSE streams) share reads.
+  const sweepView = coalesceReads(async (id) => describeSweep(deps, await findSweep(deps, id)));
   return {
     /** POST /v1/sweeps: one training job per run (grid combination, or random-search sample). */
     async create(req: Request, res: Response): Promise<void> {
@@ -139,7 +136,7 @@ export function sweepsController(deps: ApiDeps, events: EventStreamOptions = {})
 
     /** GET /v1/sweeps/:id: runs with state and progress, and the best run by validation accuracy. */
     async get(req: Request<{ id: string }>, res: Response): Promise<void> {
-      res.json(await describeSweep(deps, await findSweep(deps, req.params.id)));
+      res.json(await sweepView(req.params.id));
     },
 
     /**
@@ -154,7 +151,7 @@ export function sweepsController(deps: ApiDeps, events: EventStreamOptions = {})
         req,
         res,
         async (send) => {
-          const view = await describeSweep(deps, sweep);
+          const view = await sweepView(sweep.id);
           const text = JSON.stringify(view);
           if (text !== last) send('sweep', view);
           last = text;
@@ -189,11 +186,9 @@ export function sweepsController(deps: ApiDeps, events: EventStreamOptions = {})
       const sweep = await findSweep(deps, req.params.id);
       const retried: string[] = [];
       const busy: string[] = [];
-      for (const runId of sweep.runIds) {
-        const run = await deps.registry.getRun(runId);
-        if (run === null) throw notFound('run', runId);
-        const { state } = await snapshotRun(deps, run);
+      for (const { run, state } of await snapshotSweepRuns(deps, sweep.runIds)) {
         if (state !== 'failed' && state !== 'cancelled') continue;
+        const runId = run.id;
         const job = await deps.queues.training.getJob(runId);
         if (job !== undefined && (await job.isActive())) {
           busy.push(runId);

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { IdempotencyStore } from '@cam/queue';
 import { HttpError, serviceUnavailable } from '../errors.js';
+import { handlerSettled } from '../services/deadline.js';
 
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
@@ -22,7 +23,8 @@ const headerError = (status: number, code: string, message: string) =>
  * body, Location) is stored; a retry with the same key and body gets that answer again (header
  * `Idempotent-Replayed: true`) and creates nothing. A retry that arrives while the first is still running
  * waits for its answer. The same key with another body is a 422. A 5xx answer is not kept, so the client can
- * retry it. Without the header the request passes untouched.
+ * retry it; when the 5xx was a deadline's and the work went on to finish, its late answer is the one kept.
+ * Without the header the request passes untouched.
  */
 export function idempotent(store: IdempotencyStore, options: IdempotencyOptions = {}): RequestHandler {
   const waitMs = options.waitMs ?? 30_000;
@@ -60,18 +62,38 @@ export function idempotent(store: IdempotencyStore, options: IdempotencyOptions 
     }
     // Claimed: keep what this request answers (every answer goes through res.json, errors included).
     const send = res.json.bind(res);
+    const setLocation = res.location.bind(res);
+    let late: { location: string | null } | null = null;
+    res.location = (url: string) => {
+      if (!res.headersSent) return setLocation(url);
+      late = { location: url };
+      return res;
+    };
     res.json = (body: unknown) => {
-      const done =
-        res.statusCode >= 500
-          ? store.release(key)
-          : store.complete(key, fingerprint, {
-              status: res.statusCode,
-              body,
-              location: res.get('Location') ?? null,
-            });
+      if (res.headersSent) {
+        // The handler finished after its deadline's 503 went out: its work is done, so a retry gets this answer.
+        if (res.statusCode < 500) {
+          late = { location: late?.location ?? null };
+          void store
+            .complete(key, fingerprint, { status: res.statusCode, body, location: late.location })
+            .catch(() => undefined);
+        }
+        return res;
+      }
+      if (res.statusCode >= 500) {
+        // A 5xx can go out while the handler still works (its deadline passed): the key is freed for a retry only
+        // once the handler has ended without answering, or the retry could create a second sweep or batch.
+        void handlerSettled(res)
+          .then(() => (late === null ? store.release(key) : undefined))
+          .catch(() => undefined);
+        return send(body);
+      }
       // The answer goes out after it is stored, so that a retry never finds the key claimed but unanswered
       // once the client has seen the answer. If Redis fails here, the client still gets this answer.
-      void done.catch(() => undefined).then(() => send(body));
+      void store
+        .complete(key, fingerprint, { status: res.statusCode, body, location: res.get('Location') ?? null })
+        .catch(() => undefined)
+        .then(() => send(body));
       return res;
     };
     next();

@@ -5,6 +5,11 @@ import { HttpError, serviceUnavailable } from '../errors.js';
 
 type AsyncHandler = (req: Request, res: Response) => Promise<void>;
 
+/** Resolves once the request's latest guarded handler has ended, answered or not (at once if it ran none). */
+export async function handlerSettled(res: Response): Promise<void> {
+  await Promise.resolve(res.locals['redisHandler'] as Promise<void> | undefined).catch(() => undefined);
+}
+
 export interface GuardOptions {
   /** Call the next handler once this one resolves (a step that answers nothing itself). @defaultValue false */
   thenNext?: boolean;
@@ -24,7 +29,9 @@ export function redisHandler(redis: Redis, timeoutMs: number) {
         return;
       }
       const started = performance.now();
-      raceTimeout(handler(req, res), timeoutMs, () => {
+      const work = handler(req, res);
+      res.locals['redisHandler'] = work;
+      raceTimeout(work, timeoutMs, () => {
         const late = performance.now() - started - timeoutMs;
         throw late > timeoutMs / 2
           ? new HttpError(

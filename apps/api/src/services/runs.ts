@@ -1,5 +1,6 @@
 import {
   TrainingJobResultSchema,
+  readJobSnapshots,
   runArtifactsPrefix,
   type RunStatus,
   type TrainingJobResult,
@@ -22,23 +23,43 @@ const metricsKey = (runId: string) => `${runArtifactsPrefix(runId)}/metrics.json
 
 /** A run's record, latest progress, state and result, read from the registry and its BullMQ job. */
 export async function snapshotRun(deps: ApiDeps, run: RunStatus): Promise<RunSnapshot> {
-  // The state first: a job read after it is at least as new, so a failed one carries its reason.
-  const bullState = await deps.queues.training.getJobState(run.id);
-  const job = await deps.queues.training.getJob(run.id);
-  const stopped = run.stoppedAtEpoch !== null;
-  if (job === undefined) {
-    // The job is gone (retention expired): its metrics.json tells whether it had completed.
-    const completed = await deps.store.exists(metricsKey(run.id));
-    const state = toJobState(completed ? 'completed' : 'unknown', run.cancelled, stopped);
-    return { run, state, result: null, failure: null };
-  }
-  const parsed = TrainingJobResultSchema.safeParse(job.returnvalue);
-  return {
-    run,
-    state: toJobState(bullState, run.cancelled, stopped),
-    result: bullState === 'completed' && parsed.success ? parsed.data : null,
-    failure: bullState === 'failed' ? job.failedReason : null,
-  };
+  return (await snapshotRuns(deps, [run]))[0]!;
+}
+
+/** {@link snapshotRun} for many runs, their jobs read in one round trip. */
+export async function snapshotRuns(deps: ApiDeps, runs: readonly RunStatus[]): Promise<RunSnapshot[]> {
+  const jobs = await readJobSnapshots(
+    deps.redis,
+    deps.queues.training,
+    runs.map((run) => run.id),
+  );
+  return Promise.all(
+    runs.map(async (run, i): Promise<RunSnapshot> => {
+      const job = jobs[i]!;
+      const stopped = run.stoppedAtEpoch !== null;
+      if (job.state === 'unknown') {
+        // The job is gone (retention expired): its metrics.json tells whether it had completed.
+        const completed = await deps.store.exists(metricsKey(run.id));
+        const state = toJobState(completed ? 'completed' : 'unknown', run.cancelled, stopped);
+        return { run, state, result: null, failure: null };
+      }
+      const parsed = TrainingJobResultSchema.safeParse(job.returnvalue);
+      return {
+        run,
+        state: toJobState(job.state, run.cancelled, stopped),
+        result: job.state === 'completed' && parsed.success ? parsed.data : null,
+        failure: job.state === 'failed' ? job.failedReason : null,
+      };
+    }),
+  );
+}
+
+/** Every run of the sweep with its state, in the sweep's order; 404 names a run the registry has lost. */
+export async function snapshotSweepRuns(deps: ApiDeps, runIds: readonly string[]): Promise<RunSnapshot[]> {
+  const runs = await deps.registry.getRuns(runIds);
+  const missing = runIds.find((_, i) => runs[i] === null);
+  if (missing !== undefined) throw notFound('run', missing);
+  return snapshotRuns(deps, runs as RunStatus[]);
 }
 
 /** The run named by a request that needs its model: 404 when unknown, 409 until it has completed. */
