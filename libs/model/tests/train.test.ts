@@ -2,7 +2,17 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TrainOptions, type TrainResult, evaluate, initBackend, train } from '../src/index.js';
+import {
+  type TrainOptions,
+  type TrainResult,
+  evaluate,
+  initBackend,
+  loadModel,
+  train,
+} from '../src/index.js';
+import { loadTrainingSets } from '../src/training/data.js';
+import { resolveTrainOptions } from '../src/training/options.js';
+import { loadDataset, takeFirst, translatedSet } from '@cam/dataset';
 import { onednnAddon } from '../src/kernels/onednn-addon.js';
 
 const root = mkdtempSync(join(tmpdir(), 'cam-model-train-'));
@@ -199,5 +209,23 @@ describe('training a tiny model (options, mid-epoch resume, early stopping)', ()
     await expect(
       train({ ...base, lrSchedule: { kind: 'step', everyEpochs: 0, factor: 2 }, outDir }),
     ).rejects.toThrow(/lrSchedule\.everyEpochs/);
+    await expect(train({ ...base, canvas: 20, outDir })).rejects.toThrow(
+      /canvas: must be at least the images' side 28, got 20/,
+    );
+  }, 300_000);
+
+  it('trains on translated canvases: the model takes the canvas, and its test set is translated too', async () => {
+    const outDir = join(root, 'tiny-canvas');
+    const result = await train({ ...base, epochs: 1, canvas: 40, outDir });
+    const model = await loadModel(outDir);
+    expect(model.inputs[0]!.shape).toEqual([null, 40, 40, 1]);
+    model.dispose();
+    expect(result.metrics!.history).toHaveLength(1);
+    const r = resolveTrainOptions({ ...base, canvas: 40, outDir });
+    const sets = await loadTrainingSets(r);
+    const testDigits = takeFirst(await loadDataset({ dataset: 'mnist', split: 'test' }), 50);
+    expect([sets.train.rows, sets.validation!.cols, sets.test.rows]).toEqual([40, 40, 40]);
+    expect(sets.test.images).toEqual(translatedSet(testDigits, { canvas: 40, seed: 4 ^ 1 }).set.images);
+    expect(sets.train.images).not.toEqual(sets.test.images.subarray(0, sets.train.images.length));
   }, 300_000);
 });

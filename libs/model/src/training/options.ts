@@ -25,6 +25,12 @@ export interface TrainOptions {
   trainSize?: number;
   /** The first N test images. @defaultValue the whole test split */
   testSize?: number;
+  /**
+   * Trains, validates and tests on translated images: each pasted at a seeded random position on a blank
+   * canvas x canvas square (@cam/dataset's translatedSet), the model's input resized to match (a fully
+   * convolutional arch such as c3 is built the same). @defaultValue off (the images as they are)
+   */
+  canvas?: number;
   /** Share of the training images held out (the last ones, as Keras's validation_split). @defaultValue 0.2 */
   validationSplit?: number;
   epochs: number;
@@ -71,6 +77,7 @@ export interface ResolvedTrainOptions extends Required<
     | 'datasetDir'
     | 'trainSize'
     | 'testSize'
+    | 'canvas'
     | 'patience'
     | 'onProgress'
     | 'signal'
@@ -84,17 +91,29 @@ export interface ResolvedTrainOptions extends Required<
   datasetDir: string | undefined;
   trainSize: number | undefined;
   testSize: number | undefined;
+  canvas: number | undefined;
   patience: number | undefined;
 }
 
 /** Fills in the defaults and checks every option, with an error naming the field. */
 export function resolveTrainOptions(opts: TrainOptions): ResolvedTrainOptions {
+  let arch = resolveArch(opts.arch ?? DEFAULT_RECIPE.arch);
+  if (opts.canvas !== undefined) {
+    checkPositiveInteger(opts.canvas, 'canvas');
+    const [rows, cols, channels] = arch.inputShape;
+    if (opts.canvas < Math.max(rows, cols))
+      throw new RangeError(
+        `canvas: must be at least the images' side ${Math.max(rows, cols)}, got ${opts.canvas}`,
+      );
+    arch = { ...arch, inputShape: [opts.canvas, opts.canvas, channels] };
+  }
   const r: ResolvedTrainOptions = {
-    arch: resolveArch(opts.arch ?? DEFAULT_RECIPE.arch),
+    arch,
     dataset: opts.dataset ?? DEFAULT_RECIPE.dataset,
     datasetDir: opts.datasetDir,
     trainSize: opts.trainSize,
     testSize: opts.testSize,
+    canvas: opts.canvas,
     validationSplit: opts.validationSplit ?? DEFAULT_RECIPE.validationSplit,
     epochs: opts.epochs,
     batchSize: opts.batchSize ?? DEFAULT_RECIPE.batchSize,
