@@ -214,6 +214,34 @@ export function describeKernelAgreement(set: WasmKernelSet): void {
       await expectBackendsAgree(operands, (...tensors) => tf.grads(loss)(tensors));
     });
 
+    for (const shape of [[2, 6, 6, 8], [3, 5, 7, 3], [3]]) {
+      it(`ReLU's gradient from its output, [${shape}] (${shape.reduce((a, b) => a * b) % 4} past the last four)`, async () => {
+        const x = operand(shape, 20);
+        // Exact zeros, where the gradient is 0 on both sides.
+        for (let i = 0; i < x.values.length; i += 5) x.values[i] = 0;
+        const weights = operand(shape, 21);
+        await expectBackendsAgree([x, weights], (xs, w) => [
+          tf.grad((input: tf.Tensor) => tf.sum(tf.mul(tf.relu(input), w!)))(xs!),
+        ]);
+        const stock = tf.tidy(() => {
+          const t = tf.tensor(x.values, shape);
+          return Array.from(tf.mul(tf.tensor(weights.values, shape), tf.step(t)).dataSync());
+        });
+        await tf.setBackend('wasm');
+        const ours = tf.tidy(() =>
+          Array.from(
+            tf
+              .grad((input: tf.Tensor) => tf.sum(tf.mul(tf.relu(input), tf.tensor(weights.values, shape))))(
+                tf.tensor(x.values, shape),
+              )
+              .dataSync(),
+          ),
+        );
+        // The same values as tfjs's own dy * step(x), signs of zeros aside.
+        expect(ours.map((v) => v + 0)).toEqual(stock.map((v) => v + 0));
+      });
+    }
+
     it('Identity and same-dtype Cast share data without copying, and outlive their source', async () => {
       await tf.setBackend('wasm');
       const x = tf.tensor([1.5, -2, 3.25]);

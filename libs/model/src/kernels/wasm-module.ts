@@ -77,6 +77,9 @@ export const op = {
   f32x4Add: simd(0xe4),
   f32x4Mul: simd(0xe6),
   f32x4Max: simd(0xe9),
+  /** Lane-wise a > b: all ones where true, zeros elsewhere. */
+  f32x4Gt: simd(0x44),
+  v128And: simd(0x4e),
 };
 
 /** One exported function: `(i32 params...) -> ()` with typed locals after the parameters. */
@@ -143,15 +146,15 @@ export function countedLoop(
   ];
 }
 
-/** `do { body; pointers advance } while (--counter)`, counter starting at `count` >= 1. */
+/** `do { body; pointers advance } while (--counter)`, counter starting at `count` >= 1 (a constant or a local's value). */
 export function reductionLoop(
   counter: number,
-  count: number,
+  count: number | { local: number },
   body: number[],
   advances: [number, number][],
 ): number[] {
   return [
-    ...op.i32Const(count),
+    ...(typeof count === 'number' ? op.i32Const(count) : op.localGet(count.local)),
     ...op.localSet(counter),
     ...op.loop,
     ...body,
