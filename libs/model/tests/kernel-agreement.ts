@@ -242,6 +242,21 @@ export function describeKernelAgreement(set: WasmKernelSet): void {
       });
     }
 
+    for (const keepDims of [false, true]) {
+      it(`the gradient of a spatial mean (global average pooling), keepDims ${keepDims}`, async () => {
+        const shape = [3, 5, 7, 6];
+        const x = operand(shape, 22);
+        const weights = operand(keepDims ? [3, 1, 1, 6] : [3, 6], 23);
+        const gradient = (xs: tf.Tensor, w: tf.Tensor) =>
+          tf.grad((input: tf.Tensor) => tf.sum(tf.mul(tf.mean(input, [1, 2], keepDims), w)))(xs);
+        await expectBackendsAgree([x, weights], (xs, w) => [gradient(xs!, w!)]);
+        // Axes other than the spatial ones take tfjs's own gradient, on wasm too.
+        await expectBackendsAgree([x, operand([5, 7, 6], 24)], (xs, w) => [
+          tf.grad((input: tf.Tensor) => tf.sum(tf.mul(tf.mean(input, 0), w!)))(xs!),
+        ]);
+      });
+    }
+
     it('Identity and same-dtype Cast share data without copying, and outlive their source', async () => {
       await tf.setBackend('wasm');
       const x = tf.tensor([1.5, -2, 3.25]);

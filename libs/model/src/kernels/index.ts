@@ -7,7 +7,7 @@ import { makeConv2D } from './conv2d.js';
 import { makeConv2DBackpropInput } from './conv2d-backprop-input.js';
 import { makeCast, makeIdentity } from './no-copy.js';
 import { makeMean, makeSum } from './reductions.js';
-import { registerReluGradient } from './relu-grad.js';
+import { registerGradients } from './gradients.js';
 import { onednnAddon } from './onednn-addon.js';
 import { ONEDNN_KERNELS } from './onednn.js';
 import { WASM } from './wasm-backend.js';
@@ -62,8 +62,8 @@ function kernelPreference(value: string): WasmKernelPreference {
  * Registers the project's kernels for the wasm backend: Conv2DBackpropFilter (missing in
  * tfjs-backend-wasm 4.22), a Conv2DBackpropInput that replaces the stock, naive one (kept as the
  * fallback for strided convolutions), Conv2D and FusedConv2D on the emitted GEMM kernel, batched
- * matrix-times-few-columns products (CAM's weighted sums), cheaper reductions and copies, and ReLU's gradient
- * from its output in one pass; then, unless
+ * matrix-times-few-columns products (CAM's weighted sums), cheaper reductions and copies, and leaner gradients
+ * of ReLU and global average pooling; then, unless
  * `pref` is 'emitted', oneDNN's convolutions through the native addon in front of the emitted ones where
  * the addon loads ('onednn' insists on it). Idempotent (later calls return the first choice); call it once
  * the wasm backend package is imported.
@@ -95,7 +95,7 @@ export function registerWasmKernels(pref: string = process.env.CAM_WASM_KERNELS 
   replaceKernel('Sum', makeSum);
   replaceKernel('Identity', makeIdentity);
   replaceKernel('Cast', makeCast);
-  registerReluGradient();
+  registerGradients();
   registered = registerOnednnKernels(preference);
   return registered;
 }

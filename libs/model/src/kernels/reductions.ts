@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { asWasmBackend, heapFloat32, type KernelArgs, runWasmKernel, withShape } from './wasm-backend.js';
 
 /** Reduction axes as sorted non-negative indices. */
-function normalisedAxes(axis: unknown, rank: number): number[] {
+export function normalisedAxes(axis: unknown, rank: number): number[] {
   const list = Array.isArray(axis) ? (axis as number[]) : [axis as number];
   return list.map((a) => (a < 0 ? a + rank : a)).sort((a, b) => a - b);
 }

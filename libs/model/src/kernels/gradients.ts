@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { normalisedAxes } from './reductions.js';
 import {
   cachedInstance,
   Locals,
@@ -18,6 +19,8 @@ import {
 
 /** The wasm kernel behind ReLU's gradient: dx = dy where y > 0, else 0. */
 export const RELU_GRAD = 'CamReluGrad';
+/** The wasm kernel behind the gradient of a spatial mean (global average pooling): dy[b, c] / (H * W) everywhere. */
+export const SPATIAL_MEAN_GRAD = 'CamSpatialMeanGrad';
 
 /**
  * reluGrad(dy, y, out, quads): out[i] = y[i] > 0 ? dy[i] : 0 for i < 4 * quads (quads >= 1), four lanes at a
@@ -76,13 +79,42 @@ function reluGrad(args: KernelArgs): tf.TensorInfo {
   return out;
 }
 
+/** {@link SPATIAL_MEAN_GRAD}: each image's scaled channel vector written to every pixel, one row copy each. */
+function spatialMeanGrad(args: KernelArgs): tf.TensorInfo {
+  const { dy } = args.inputs as { dy: tf.TensorInfo };
+  const shape = args.attrs!.shape as [number, number, number, number];
+  const [batch, height, width, channels] = shape;
+  const backend = asWasmBackend(args.backend);
+  const out = backend.makeOutput(shape, 'float32');
+  const [d, o] = [dy, out].map((t) => heapFloat32(backend, t));
+  const pixels = height * width;
+  const row = new Float32Array(channels);
+  for (let b = 0; b < batch; b++) {
+    for (let c = 0; c < channels; c++) row[c] = d![b * channels + c]! / pixels;
+    for (let p = 0; p < pixels; p++) o!.set(row, (b * pixels + p) * channels);
+  }
+  return out;
+}
+
+const onWasm = (...tensors: tf.Tensor[]) =>
+  tf.getBackend() === WASM && tensors.every((t) => t.dtype === 'float32');
+
+let registered = false;
+
 /**
- * ReLU's gradient from its output y rather than its input x (y > 0 exactly where x > 0): the pre-activations
- * need not be kept for the backward pass (c3's last one is 103 MB at batch 128), and on the wasm backend one
- * pass replaces tfjs's step(x) and multiply. Other backends compute dy * step(y).
+ * Gradients that keep less and pass over the 256-channel activations fewer times than tfjs's own, on the wasm
+ * backend (other backends, and cases these do not cover, get the same values from tfjs's arithmetic):
+ * - ReLU's from its output y rather than its input x (y > 0 exactly where x > 0): the pre-activations need not
+ *   be kept for the backward pass (c3's last one is 103 MB at batch 128), and one pass replaces step(x) and a
+ *   multiply;
+ * - a mean over the spatial axes of an NHWC tensor (global average pooling) written in one pass, where tfjs's
+ *   builds a tensor of ones, multiplies and divides (three temporaries the size of the input).
  */
-export function registerReluGradient(): void {
+export function registerGradients(): void {
+  if (registered) return;
+  registered = true;
   tf.registerKernel({ kernelName: RELU_GRAD, backendName: WASM, kernelFunc: reluGrad });
+  tf.registerKernel({ kernelName: SPATIAL_MEAN_GRAD, backendName: WASM, kernelFunc: spatialMeanGrad });
   tf.registerGradient({
     kernelName: 'Relu',
     outputsToSave: [true],
@@ -91,9 +123,22 @@ export function registerReluGradient(): void {
       const grad = dy as tf.Tensor;
       return {
         x: () =>
-          tf.getBackend() === WASM && grad.dtype === 'float32' && y.dtype === 'float32'
+          onWasm(grad, y)
             ? (tf.engine().runKernel(RELU_GRAD, { dy: grad, y }) as tf.Tensor)
             : tf.mul(grad, tf.step(y)),
+      };
+    },
+  });
+  const stockMean = tf.getGradient('Mean');
+  tf.registerGradient({
+    ...stockMean,
+    gradFunc: (dy, saved, attrs) => {
+      const [x] = saved as [tf.Tensor];
+      const grad = dy as tf.Tensor;
+      if (!onWasm(grad, x) || x.rank !== 4 || normalisedAxes(attrs.axis, 4).join() !== '1,2')
+        return stockMean.gradFunc(dy, saved, attrs);
+      return {
+        x: () => tf.engine().runKernel(SPATIAL_MEAN_GRAD, { dy: grad }, { shape: x.shape }) as tf.Tensor,
       };
     },
   });
