@@ -5,6 +5,7 @@ import type { ApiDeps } from '../deps.js';
 import { HttpError, notFound } from '../errors.js';
 import { streamEvents, type EventStreamOptions } from '../services/event-stream.js';
 import { sendArtifact } from '../services/files.js';
+import { toJobState } from '../services/job-state.js';
 import { runFiles, snapshotRun } from '../services/runs.js';
 
 /** Options of the event streams (runs and sweeps). */
@@ -54,7 +55,9 @@ export function runsController(deps: ApiDeps, events: RunEventsOptions = {}) {
       }
       await deps.registry.cancelRun(run.id);
       const job = await deps.queues.training.getJob(run.id);
-      if (job !== undefined && !(await job.isActive())) await job.remove().catch(() => undefined);
+      // Only a waiting job: an active one is stopped by its trainer (and one that has just ended keeps its record).
+      if (job !== undefined && toJobState(await job.getState(), false) === 'queued')
+        await job.remove().catch(() => undefined);
       res.json(await describeRun(deps, (await deps.registry.getRun(run.id))!));
     },
 

@@ -24,6 +24,7 @@ import { notFound, parseInput } from '../errors.js';
 import { streamEvents, type EventStreamOptions } from '../services/event-stream.js';
 import { snapshotSweepRuns } from '../services/runs.js';
 import { coalesceReads } from '../services/coalesce.js';
+import { toJobState } from '../services/job-state.js';
 
 const ListQuerySchema = z.object({
   offset: z.coerce.number().int().min(0).default(0),
@@ -171,8 +172,11 @@ export function sweepsController(deps: ApiDeps, events: EventStreamOptions = {})
       const states = await Promise.all(jobs.map((job) => job?.getState() ?? 'unknown'));
       const unfinished = sweep.runIds.filter((_, i) => states[i] !== 'completed');
       for (const runId of unfinished) await deps.registry.cancelRun(runId);
-      for (const job of jobs) {
-        if (job?.id !== undefined && unfinished.includes(job.id)) await job.remove().catch(() => undefined);
+      // Only jobs that were waiting: an active one is stopped by its worker, and removing it once it has ended
+      // (between the read and now) would drop its record.
+      for (const [i, job] of jobs.entries()) {
+        if (job !== undefined && toJobState(states[i]!, false) === 'queued')
+          await job.remove().catch(() => undefined);
       }
       res.json(await describeSweep(deps, sweep));
     },
