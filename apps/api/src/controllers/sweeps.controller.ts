@@ -5,6 +5,7 @@ import {
   expandSweep,
   isId,
   newId,
+  readJobSnapshots,
   type RunRecord,
   type SweepRecord,
   type SweepRequest,
@@ -24,7 +25,6 @@ import { notFound, parseInput } from '../errors.js';
 import { streamEvents, type EventStreamOptions } from '../services/event-stream.js';
 import { snapshotSweepRuns } from '../services/runs.js';
 import { coalesceReads } from '../services/coalesce.js';
-import { toJobState } from '../services/job-state.js';
 
 const ListQuerySchema = z.object({
   offset: z.coerce.number().int().min(0).default(0),
@@ -168,15 +168,13 @@ export function sweepsController(deps: ApiDeps, events: EventStreamOptions = {})
      */
     async cancel(req: Request<{ id: string }>, res: Response): Promise<void> {
       const sweep = await findSweep(deps, req.params.id);
-      const jobs = await Promise.all(sweep.runIds.map((runId) => deps.queues.training.getJob(runId)));
-      const states = await Promise.all(jobs.map((job) => job?.getState() ?? 'unknown'));
-      const unfinished = sweep.runIds.filter((_, i) => states[i] !== 'completed');
+      const jobs = await readJobSnapshots(deps.redis, deps.queues.training, sweep.runIds);
+      const unfinished = sweep.runIds.filter((_, i) => jobs[i]!.state !== 'completed');
       for (const runId of unfinished) await deps.registry.cancelRun(runId);
       // Only jobs that were waiting: an active one is stopped by its worker, and removing it once it has ended
       // (between the read and now) would drop its record.
-      for (const [i, job] of jobs.entries()) {
-        if (job !== undefined && toJobState(states[i]!, false) === 'queued')
-          await job.remove().catch(() => undefined);
+      for (const [i, runId] of sweep.runIds.entries()) {
+        if (jobs[i]!.state === 'waiting') await deps.queues.training.remove(runId).catch(() => undefined);
       }
       res.json(await describeSweep(deps, sweep));
     },

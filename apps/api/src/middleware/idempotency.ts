@@ -63,19 +63,21 @@ export function idempotent(store: IdempotencyStore, options: IdempotencyOptions 
     // Claimed: keep what this request answers (every answer goes through res.json, errors included).
     const send = res.json.bind(res);
     const setLocation = res.location.bind(res);
-    let late: { location: string | null } | null = null;
+    // After a deadline's 503 went out, the handler may still answer: its Location and whether it did.
+    let lateLocation: string | null = null;
+    let answeredLate = false;
     res.location = (url: string) => {
       if (!res.headersSent) return setLocation(url);
-      late = { location: url };
+      lateLocation = url;
       return res;
     };
     res.json = (body: unknown) => {
       if (res.headersSent) {
         // The handler finished after its deadline's 503 went out: its work is done, so a retry gets this answer.
         if (res.statusCode < 500) {
-          late = { location: late?.location ?? null };
+          answeredLate = true;
           void store
-            .complete(key, fingerprint, { status: res.statusCode, body, location: late.location })
+            .complete(key, fingerprint, { status: res.statusCode, body, location: lateLocation })
             .catch(() => undefined);
         }
         return res;
@@ -84,7 +86,7 @@ export function idempotent(store: IdempotencyStore, options: IdempotencyOptions 
         // A 5xx can go out while the handler still works (its deadline passed): the key is freed for a retry only
         // once the handler has ended without answering, or the retry could create a second sweep or batch.
         void handlerSettled(res)
-          .then(() => (late === null ? store.release(key) : undefined))
+          .then(() => (answeredLate ? undefined : store.release(key)))
           .catch(() => undefined);
         return send(body);
       }
