@@ -14,10 +14,10 @@ import type { RouteContext } from './routes/context.js';
 import { opsRoute } from './routes/ops.route.js';
 import { runsRoute } from './routes/runs.route.js';
 import { sweepsRoute } from './routes/sweeps.route.js';
+import { CamBatchBodyReader } from './services/cam-batch-body.js';
 import { redisHandler } from './services/deadline.js';
 import { createMetrics } from './services/metrics.js';
 import { openApiDocument } from './services/openapi.js';
-import { PngChecker } from './services/png.js';
 
 export interface AppOptions {
   /** When set, /v1 and /admin need `Authorization: Bearer <token>`. @defaultValue process.env.API_TOKEN */
@@ -29,8 +29,8 @@ export interface AppOptions {
   events?: RunEventsOptions;
   /** The built dashboard served at `/`. @defaultValue process.env.DASHBOARD_DIR ?? apps/dashboard/dist */
   dashboardDir?: string;
-  /** Decodes uploaded PNGs off the event loop. @defaultValue a PngChecker of its own */
-  pngChecker?: PngChecker;
+  /** Reads CAM batch bodies off the event loop. @defaultValue a CamBatchBodyReader of its own */
+  camBatchBodies?: CamBatchBodyReader;
 }
 
 /** The Express app: routes, auth, Redis guard, metrics and the one error handler. */
@@ -38,12 +38,14 @@ export function createApp(deps: ApiDeps, options: AppOptions = {}): Express {
   const apiToken = options.apiToken ?? process.env.API_TOKEN;
   const timeoutMs = options.redisTimeoutMs ?? 3000;
   const metrics = createMetrics(deps, timeoutMs);
+  const limit = options.bodyLimit ?? '8mb';
   const context: RouteContext = {
     deps,
     guard: redisHandler(deps.redis, timeoutMs) as RouteContext['guard'],
-    json: [requireJson, express.json({ limit: options.bodyLimit ?? '8mb', strict: false })],
+    json: [requireJson, express.json({ limit, strict: false })],
+    rawJson: [requireJson, express.raw({ limit, type: () => true })],
     events: options.events ?? {},
-    pngChecker: options.pngChecker ?? new PngChecker(),
+    camBatchBodies: options.camBatchBodies ?? new CamBatchBodyReader(),
     idempotent: idempotent(deps.idempotency),
   };
   const openApi = openApiDocument();

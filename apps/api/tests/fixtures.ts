@@ -103,7 +103,7 @@ export function fakeRenderer(store: ArtifactStore) {
   return async (job: Job<CamJob, CamJobResult>): Promise<CamJobResult> => {
     const { batchId, size } = job.data;
     const dir = `cam-batches/${batchId}`;
-    const sources = job.data.indices ?? job.data.images?.map((_, i) => i) ?? [];
+    const sources = job.data.indices ?? Array.from({ length: job.data.uploads ?? 0 }, (_, i) => i);
     const items = await Promise.all(
       sources.map(async (index) => {
         const file = `item-${index}.png`;

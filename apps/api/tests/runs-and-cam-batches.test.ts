@@ -1,7 +1,13 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PNG } from 'pngjs';
-import type { CamJob, CamJobResult, TrainingJob, TrainingJobResult } from '@cam/queue';
+import {
+  camBatchUploadKey,
+  type CamJob,
+  type CamJobResult,
+  type TrainingJob,
+  type TrainingJobResult,
+} from '@cam/queue';
 import { RENDER_DEFAULTS } from '@cam/recipe';
 import { fakeRenderer, fakeTrainer, greyPng } from './fixtures.js';
 import { QUEUE_NAMES, startApi, waitFor, type TestApi } from './support.js';
@@ -256,13 +262,18 @@ describe('runs and CAM batches, with in-process BullMQ workers writing real file
   });
 
   it('accepts uploaded PNG images of any size and rejects out-of-range indices', async () => {
-    const images = [greyPng(28, 28).toString('base64'), greyPng(100, 60).toString('base64')];
+    const pngs = [greyPng(28, 28), greyPng(100, 60)];
+    const images = pngs.map((png) => png.toString('base64'));
     const res = await api.call('POST', '/v1/cam-batches', { runId: runIds[1], images, target: 7 });
     expect(res.status).toBe(202);
     const { id } = (await res.json()) as { id: string };
+    // The PNGs travel in the store, once; the job and the batch's record only count them.
     const job = await api.deps.queues.camRender.getJob(id);
-    expect(job?.data.images).toHaveLength(2);
+    expect(job?.data).toMatchObject({ uploads: 2, target: 7 });
+    expect(job?.data).not.toHaveProperty('images');
     expect(job?.data.split).toBeUndefined();
+    expect(await api.deps.registry.getCamBatch(id)).toMatchObject({ uploads: 2, request: { target: 7 } });
+    expect(await api.deps.store.get(camBatchUploadKey(id, 1))).toEqual(pngs[1]);
 
     const range = await api.call('POST', '/v1/cam-batches', {
       runId: runIds[1],

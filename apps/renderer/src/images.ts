@@ -1,6 +1,7 @@
 import { UploadedImageError, greyDigitFromPng } from '@cam/cam';
 import { imageAt, loadDataset, type ImageSet } from '@cam/dataset';
-import type { CamJob } from '@cam/queue';
+import { camBatchUploadKey, type CamJob } from '@cam/queue';
+import { ArtifactNotFoundError, type ArtifactStore } from '@cam/storage';
 
 /** One image to explain, as the CAM library takes it. */
 export interface InputItem {
@@ -30,22 +31,36 @@ export class DatasetSplits {
   }
 }
 
+/** Where a job's images come from: the dataset's splits, or the PNGs the API put into the store. */
+export interface CamInputSources {
+  splits: DatasetSplits;
+  store: ArtifactStore;
+}
+
+/** The uploaded PNG at `index`, decoded to rows x cols grey; a missing or unreadable one names `images[index]`. */
+async function uploadedItem(job: CamJob, store: ArtifactStore, index: number, rows: number, cols: number) {
+  try {
+    const png = await store.get(camBatchUploadKey(job.batchId, index));
+    return { image: greyDigitFromPng(png, rows, cols), index };
+  } catch (err) {
+    if (err instanceof UploadedImageError) throw new BadCamInputError(`images[${index}]: ${err.message}`);
+    if (err instanceof ArtifactNotFoundError)
+      throw new BadCamInputError(`images[${index}]: the uploaded PNG is no longer in the artifact store`);
+    throw err;
+  }
+}
+
 /** The job's images: dataset samples (split + indices, with labels) or uploaded PNGs (index = position). */
 export async function camInputItems(
   job: CamJob,
-  splits: DatasetSplits,
+  { splits, store }: CamInputSources,
   rows = 28,
   cols = 28,
 ): Promise<InputItem[]> {
-  if (job.images) {
-    return job.images.map((text, i) => {
-      try {
-        return { image: greyDigitFromPng(Buffer.from(text, 'base64'), rows, cols), index: i };
-      } catch (err) {
-        if (err instanceof UploadedImageError) throw new BadCamInputError(`images[${i}]: ${err.message}`);
-        throw err;
-      }
-    });
+  if (job.uploads !== undefined) {
+    const items: InputItem[] = [];
+    for (let i = 0; i < job.uploads; i++) items.push(await uploadedItem(job, store, i, rows, cols));
+    return items;
   }
   const split = job.split ?? 'test';
   const set = await splits.get(job.dataset, split);

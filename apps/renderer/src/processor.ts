@@ -31,7 +31,7 @@ export function camRenderProcessor(deps: CamRenderDeps) {
     const started = Date.now();
     let items;
     try {
-      items = await camInputItems(request, deps.splits);
+      items = await camInputItems(request, deps);
     } catch (err) {
       if (err instanceof BadCamInputError) throw new UnrecoverableError(err.message);
       throw err;

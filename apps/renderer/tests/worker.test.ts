@@ -1,9 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { initBackend, train } from '@cam/model';
-import { newId, QUEUE_NAMES, redisConnection, type CamJob, type CamJobResult } from '@cam/queue';
+import {
+  camBatchUploadKey,
+  newId,
+  QUEUE_NAMES,
+  redisConnection,
+  type CamJob,
+  type CamJobResult,
+} from '@cam/queue';
 import { Queue, QueueEvents } from 'bullmq';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,10 +36,17 @@ const request = {
   alpha: 0.5,
 } as const;
 
+/** Queues a render job; `uploads` are put where the API puts uploaded PNGs (the store is artifactsDir). */
 async function render(
   job: Omit<CamJob, 'batchId'>,
+  uploads: Buffer[] = [],
 ): Promise<{ batchId: string; result: Promise<CamJobResult> }> {
   const batchId = newId('camBatch');
+  uploads.forEach((png, i) => {
+    const file = join(artifactsDir, camBatchUploadKey(batchId, i));
+    mkdirSync(join(file, '..'), { recursive: true });
+    writeFileSync(file, png);
+  });
   const added = await queue.add('render', { ...job, batchId }, { jobId: batchId, attempts: 1 });
   return { batchId, result: added.waitUntilFinished(events, 60_000) as Promise<CamJobResult> };
 }
@@ -115,8 +129,8 @@ describe('renderer worker process', () => {
     const side = 84;
     const data = new Uint8Array(side * side * 3);
     for (let y = 20; y < 64; y++) data.fill(255, (y * side + 38) * 3, (y * side + 46) * 3); // a vertical stroke: a "1"
-    const png = encodePng({ width: side, height: side, data }).toString('base64');
-    const { result } = await render({ ...request, images: [png, png] });
+    const png = encodePng({ width: side, height: side, data });
+    const { result } = await render({ ...request, uploads: 2 }, [png, png]);
     const done = await result;
     expect(done.items.map((i) => [i.index, i.label])).toEqual([
       [0, null],

@@ -19,6 +19,7 @@ export { ID_KINDS, ID_PATTERN, isId, newId, type IdKind } from './ids.js';
 export {
   ArchSchema,
   CamBatchRequestSchema,
+  StoredCamBatchRequestSchema,
   CamJobResultSchema,
   CamJobSchema,
   ConvLayerSchema,
@@ -40,6 +41,7 @@ export {
   isPngBase64,
   type CamBatchRequest,
   type CamBatchRequestInput,
+  type StoredCamBatchRequest,
   type CamJob,
   type CamJobResult,
   type Grid,

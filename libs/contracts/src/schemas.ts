@@ -265,11 +265,11 @@ export const LayerNameSchema = z
   .string()
   .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be a layer name such as conv_3 (letters, digits, _ . -)');
 
-const CamBatchFields = {
+/** A CAM batch request's fields but its uploaded images (which the API keeps in the artifact store). */
+const StoredCamBatchFields = {
   runId: IdSchema,
   split: z.enum(['train', 'test']).optional(),
   indices: z.array(z.int().min(0)).min(1).max(LIMITS.maxCamItems).optional(),
-  images: z.array(PngBase64Schema).min(1).max(LIMITS.maxCamItems).optional(),
   method: z.enum(CAM_METHOD_NAMES).default(RENDER_DEFAULTS.method),
   /** The conv layer the method reads (e.g. 'conv_3'); the last conv when absent. 'cam' needs the last. */
   layer: LayerNameSchema.optional(),
@@ -290,13 +290,13 @@ const CamBatchFields = {
   alpha: z.number().min(0).max(1).default(RENDER_DEFAULTS.alpha),
 };
 
-/** Exactly one source of images: dataset samples (split + indices) or uploaded PNGs. */
+/** Exactly one source of images: dataset samples (split + indices) or uploaded PNGs (in a request or a job). */
 function checkCamSource(
-  batch: { split?: string; indices?: number[]; images?: string[]; target: unknown },
+  batch: { split?: string; indices?: number[]; images?: string[]; uploads?: number; target: unknown },
   ctx: z.RefinementCtx,
 ): void {
   const hasIndices = batch.indices !== undefined;
-  const hasImages = batch.images !== undefined;
+  const hasImages = batch.images !== undefined || batch.uploads !== undefined;
   if (hasIndices === hasImages) {
     ctx.addIssue({ code: 'custom', path: ['indices'], message: 'give either split and indices, or images' });
   }
@@ -308,13 +308,30 @@ function checkCamSource(
   }
 }
 
-export const CamBatchRequestSchema = z.strictObject(CamBatchFields).superRefine(checkCamSource);
+export const CamBatchRequestSchema = z
+  .strictObject({
+    ...StoredCamBatchFields,
+    images: z.array(PngBase64Schema).min(1).max(LIMITS.maxCamItems).optional(),
+  })
+  .superRefine(checkCamSource);
 export type CamBatchRequest = z.infer<typeof CamBatchRequestSchema>;
 export type CamBatchRequestInput = z.input<typeof CamBatchRequestSchema>;
 
-/** A render job: the request (split defaulted to 'test' for indices) plus the batch id and the run's dataset. */
+/** A CAM batch request without its uploaded images: what the registry keeps of it. */
+export const StoredCamBatchRequestSchema = z.object(StoredCamBatchFields);
+export type StoredCamBatchRequest = z.infer<typeof StoredCamBatchRequestSchema>;
+
+/**
+ * A render job: the request's settings (split defaulted to 'test' for indices), the batch id and the run's
+ * dataset. Uploaded PNGs travel in the artifact store (camBatchUploadKey), not in the job: `uploads` counts them.
+ */
 export const CamJobSchema = z
-  .strictObject({ ...CamBatchFields, batchId: IdSchema, dataset: F.dataset })
+  .strictObject({
+    ...StoredCamBatchFields,
+    uploads: z.int().min(1).max(LIMITS.maxCamItems).optional(),
+    batchId: IdSchema,
+    dataset: F.dataset,
+  })
   .superRefine(checkCamSource);
 export type CamJob = z.infer<typeof CamJobSchema>;
 

@@ -55,8 +55,10 @@ export class IdempotencyStore {
 
   /** A digest of what makes two requests the same request (the key alone does not). */
   static fingerprint(method: string, route: string, body: unknown): string {
+    // A raw body (bytes a route parses elsewhere) is hashed as it came: a retry sends the same bytes.
     return createHash('sha256')
-      .update(`${method} ${route}\n${JSON.stringify(body)}`)
+      .update(`${method} ${route}\n`)
+      .update(body instanceof Uint8Array ? body : JSON.stringify(body))
       .digest('hex');
   }
 

@@ -4,6 +4,7 @@ export { DEFAULT_REDIS_URL, redisConnection } from './connection.js';
 export { defaultJobOptions } from './job-options.js';
 export {
   camBatchArtifactsPrefix,
+  camBatchUploadKey,
   camEvaluationArtifactsPrefix,
   runArtifactsPrefix,
   runCheckpointPrefix,

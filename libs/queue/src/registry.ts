@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { SERVICE_ENV_DEFAULTS } from './service-env.js';
 import { RungStore } from './rungs.js';
 import {
-  CamBatchRequestSchema,
+  StoredCamBatchRequestSchema,
   EpochRecordSchema,
   type EpochRecord,
   RunParamsSchema,
@@ -34,7 +34,10 @@ export const CamBatchRecordSchema = z.object({
   id: z.string(),
   runId: z.string(),
   createdAt: z.string(),
-  request: CamBatchRequestSchema,
+  /** The request without its uploaded images (they are in the artifact store, see camBatchUploadKey). */
+  request: StoredCamBatchRequestSchema,
+  /** How many PNGs were uploaded; absent for dataset samples. */
+  uploads: z.int().optional(),
 });
 export type CamBatchRecord = z.infer<typeof CamBatchRecordSchema>;
 

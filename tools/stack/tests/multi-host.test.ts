@@ -182,6 +182,18 @@ afterAll(async () => {
 describe('workers on separate hosts sharing only Redis and S3', () => {
   let firstRun = '';
 
+  /** A CAM batch's view once it has rendered. */
+  const renderedBatch = (batchId: string) =>
+    until('the CAM batch', async () => {
+      const view = (await (await call('GET', `/v1/cam-batches/${batchId}`)).json()) as {
+        state: string;
+        montage: string | null;
+        npy: string | null;
+        items: { png: string }[];
+      };
+      return view.state === 'completed' ? view : undefined;
+    });
+
   it('trains a sweep on two trainer hosts and renders a CAM batch on a third', async () => {
     const runs = await submit({ epochs: 2, grid: { learningRate: [0.01, 0.03] } });
     firstRun = runs[0]!;
@@ -206,21 +218,27 @@ describe('workers on separate hosts sharing only Redis and S3', () => {
     });
     expect(created.status).toBe(202);
     const batchId = ((await created.json()) as { id: string }).id;
-    const batch = await until('the CAM batch', async () => {
-      const view = (await (await call('GET', `/v1/cam-batches/${batchId}`)).json()) as {
-        state: string;
-        montage: string | null;
-        npy: string | null;
-        items: { png: string }[];
-      };
-      return view.state === 'completed' ? view : undefined;
-    });
+    const batch = await renderedBatch(batchId);
     expect(batch.items).toHaveLength(4);
+    const served = new Map<string, Buffer>();
     for (const url of [batch.montage!, batch.npy!, ...batch.items.map((i) => i.png)]) {
       const name = url.split('/').at(-1)!;
-      const served = Buffer.from(await (await fetch(new URL(url, api))).arrayBuffer());
-      expect(served.equals(await store.get(`cam-batches/${batchId}/${name}`)), name).toBe(true);
+      served.set(name, Buffer.from(await (await fetch(new URL(url, api))).arrayBuffer()));
+      expect(served.get(name)!.equals(await store.get(`cam-batches/${batchId}/${name}`)), name).toBe(true);
     }
+
+    // Uploaded PNGs (two of those overlays) reach the renderer's host through S3, not through Redis.
+    const uploads = batch.items.slice(0, 2).map((i) => served.get(i.png.split('/').at(-1)!)!);
+    const uploaded = await call('POST', '/v1/cam-batches', {
+      runId: firstRun,
+      images: uploads.map((png) => png.toString('base64')),
+      target: 3,
+    });
+    expect(uploaded.status).toBe(202);
+    const uploadId = ((await uploaded.json()) as { id: string }).id;
+    expect((await renderedBatch(uploadId)).items).toHaveLength(2);
+    for (const [i, png] of uploads.entries())
+      expect((await store.get(`cam-batches/${uploadId}/uploads/${i}.png`)).equals(png)).toBe(true);
     // No host kept a copy: scratch folders are empty and no local artifacts folder appeared.
     for (const host of Object.values(hosts)) {
       expect(existsSync(join(host.dir, 'artifacts')), host.name).toBe(false);

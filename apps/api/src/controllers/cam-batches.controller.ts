@@ -1,21 +1,20 @@
 import type { NextFunction, Request, Response } from 'express';
 import {
-  CamBatchRequestSchema,
   CamJobResultSchema,
   DATASET_SPLIT_SIZES,
   camBatchArtifactsPrefix,
+  camBatchUploadKey,
   isId,
   newId,
   type CamBatchRecord,
-  type CamBatchRequest,
   type CamJob,
 } from '@cam/queue';
 import type { ApiDeps } from '../deps.js';
-import { badRequest, notFound, parseInput } from '../errors.js';
+import { badRequest, notFound } from '../errors.js';
 import type { CamBatchView } from '@cam/contracts';
+import type { CamBatchBody, CamBatchBodyReader } from '../services/cam-batch-body.js';
 import { sendArtifact } from '../services/files.js';
 import { toJobState } from '../services/job-state.js';
-import type { PngChecker } from '../services/png.js';
 import { completedRun } from '../services/runs.js';
 
 async function findBatch(deps: ApiDeps, id: string): Promise<CamBatchRecord> {
@@ -24,28 +23,38 @@ async function findBatch(deps: ApiDeps, id: string): Promise<CamBatchRecord> {
   return batch;
 }
 
-/** A request that passed step 1, with the split defaulted and the run's dataset. */
-interface AcceptedBatch {
-  request: CamBatchRequest;
+/** A request that passed steps 1 and 2: its body read, the batch's id, the split defaulted and the run's dataset. */
+interface AcceptedBatch extends CamBatchBody {
+  batchId: string;
   split: CamJob['split'];
   dataset: CamJob['dataset'];
 }
 
-export function camBatchesController(deps: ApiDeps, pngChecker: PngChecker) {
+export function camBatchesController(deps: ApiDeps, bodyReader: CamBatchBodyReader) {
   const fileUrl = (batchId: string, name: string) =>
     `/v1/cam-batches/${batchId}/files/${encodeURIComponent(name)}`;
   return {
     /**
-     * POST /v1/cam-batches, step 1 of 3: the request, the run (404; 409 while it has not completed) and the
-     * indices' range; the checked request waits in res.locals.
+     * POST /v1/cam-batches, step 1 of 4: the raw body parsed, checked and its PNGs decoded, in a thread when
+     * large (400 naming the field or the image); the result waits in res.locals.
      */
-    async accept(req: Request, res: Response): Promise<void> {
-      const request = parseInput(CamBatchRequestSchema, req.body);
-      const run = await completedRun(deps, request.runId);
-      const split = request.indices === undefined ? undefined : (request.split ?? 'test');
+    async read(req: Request, res: Response, next: NextFunction): Promise<void> {
+      // No body at all leaves req.body unset (requireJson turns most such requests away first).
+      res.locals['camBatchBody'] = await bodyReader.read(
+        Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
+      );
+      next();
+    },
+
+    /** Step 2: the run (404; 409 while it has not completed) and the indices' range. */
+    async accept(_req: Request, res: Response): Promise<void> {
+      const body = res.locals['camBatchBody'] as CamBatchBody;
+      const { settings } = body;
+      const run = await completedRun(deps, settings.runId);
+      const split = settings.indices === undefined ? undefined : (settings.split ?? 'test');
       if (split !== undefined) {
         const size = DATASET_SPLIT_SIZES[run.params.dataset][split];
-        request.indices?.forEach((index, i) => {
+        settings.indices?.forEach((index, i) => {
           if (index >= size)
             throw badRequest(
               `indices.${i}`,
@@ -53,27 +62,35 @@ export function camBatchesController(deps: ApiDeps, pngChecker: PngChecker) {
             );
         });
       }
-      const accepted: AcceptedBatch = { request, split, dataset: run.params.dataset };
+      const accepted: AcceptedBatch = {
+        ...body,
+        batchId: newId('camBatch'),
+        split,
+        dataset: run.params.dataset,
+      };
       res.locals['camBatch'] = accepted;
     },
 
-    /** Step 2: uploaded images decoded as the renderer will, in a thread (400 naming the one it cannot read). */
-    async checkImages(_req: Request, res: Response, next: NextFunction): Promise<void> {
-      const { request } = res.locals['camBatch'] as AcceptedBatch;
-      if (request.images !== undefined) await pngChecker.check(request.images);
+    /** Step 3: the uploaded PNGs into the artifact store, where the renderer reads them (outside Redis's deadline). */
+    async storeUploads(_req: Request, res: Response, next: NextFunction): Promise<void> {
+      const { batchId, pngs } = res.locals['camBatch'] as AcceptedBatch;
+      await Promise.all(
+        (pngs ?? []).map((png, i) => deps.store.put(camBatchUploadKey(batchId, i), Buffer.from(png.buffer))),
+      );
       next();
     },
 
-    /** Step 3: 202 once the render job is queued. */
+    /** Step 4: 202 once the batch is recorded and its render job queued (the PNGs only counted in either). */
     async create(_req: Request, res: Response): Promise<void> {
-      const { request, split, dataset } = res.locals['camBatch'] as AcceptedBatch;
-      const batchId = newId('camBatch');
-      const job: CamJob = { ...request, split, batchId, dataset };
+      const { settings, pngs, batchId, split, dataset } = res.locals['camBatch'] as AcceptedBatch;
+      const uploads = pngs === null ? undefined : pngs.length;
+      const job: CamJob = { ...settings, split, batchId, dataset, uploads };
       await deps.registry.createCamBatch({
         id: batchId,
-        runId: request.runId,
+        runId: settings.runId,
         createdAt: new Date().toISOString(),
-        request,
+        request: settings,
+        uploads,
       });
       await deps.queues.camRender.add('render', job, { jobId: batchId });
       res.status(202).location(`/v1/cam-batches/${batchId}`).json({ id: batchId });

@@ -2,11 +2,20 @@ import { Router } from 'express';
 import { camBatchesController } from '../controllers/cam-batches.controller.js';
 import type { RouteContext } from './context.js';
 
-export function camBatchesRoute({ deps, guard, json, idempotent, pngChecker }: RouteContext): Router {
-  const c = camBatchesController(deps, pngChecker);
-  // Three steps: the Redis deadline covers the first and the last, not the decoding in between.
+export function camBatchesRoute({ deps, guard, rawJson, idempotent, camBatchBodies }: RouteContext): Router {
+  const c = camBatchesController(deps, camBatchBodies);
+  // The body stays raw bytes for the reading thread; the Redis deadline covers steps 2 and 4, not the decoding
+  // or the store.
   return Router()
-    .post('/', json, idempotent, guard(c.accept, { thenNext: true }), c.checkImages, guard(c.create))
+    .post(
+      '/',
+      rawJson,
+      idempotent,
+      c.read,
+      guard(c.accept, { thenNext: true }),
+      c.storeUploads,
+      guard(c.create),
+    )
     .get('/:id', guard(c.get))
     .get('/:id/files/:name', guard(c.file));
 }
