@@ -1,4 +1,5 @@
 import express, { type Express, type RequestHandler } from 'express';
+import { LIMITS } from '@cam/queue';
 import type { ApiDeps } from './deps.js';
 import type { RunEventsOptions } from './controllers/runs.controller.js';
 import { HttpError, serviceUnavailable } from './errors.js';
@@ -22,8 +23,8 @@ import { openApiDocument } from './services/openapi.js';
 export interface AppOptions {
   /** When set, /v1 and /admin need `Authorization: Bearer <token>`. @defaultValue process.env.API_TOKEN */
   apiToken?: string;
-  /** Largest JSON body (uploaded images are base64 inside it). @defaultValue '8mb' */
-  bodyLimit?: string;
+  /** Largest JSON body (bytes, or a size such as '64kb'). @defaultValue LIMITS.maxRequestBytes */
+  bodyLimit?: number | string;
   /** How long a request may wait for Redis before a 503. @defaultValue 3000 */
   redisTimeoutMs?: number;
   events?: RunEventsOptions;
@@ -38,7 +39,7 @@ export function createApp(deps: ApiDeps, options: AppOptions = {}): Express {
   const apiToken = options.apiToken ?? process.env.API_TOKEN;
   const timeoutMs = options.redisTimeoutMs ?? 3000;
   const metrics = createMetrics(deps, timeoutMs);
-  const limit = options.bodyLimit ?? '8mb';
+  const limit = options.bodyLimit ?? LIMITS.maxRequestBytes;
   const context: RouteContext = {
     deps,
     guard: redisHandler(deps.redis, timeoutMs) as RouteContext['guard'],

@@ -20,6 +20,8 @@ export const LIMITS = {
   maxKernelSize: 9,
   /** Items in one CAM batch (indices or images). */
   maxCamItems: 64,
+  /** Bytes of one JSON request body (uploaded images are base64 inside it). */
+  maxRequestBytes: 8 * 1024 * 1024,
   /** Base64 characters of one uploaded image (about 1.5 MB decoded). */
   maxImageBase64Length: 2_000_000,
   minCamSize: 28,

@@ -9,14 +9,13 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import autocannon from 'autocannon';
 import { LIMITS } from '@cam/queue';
-import { largestUploadPng } from '@cam/cam/upload';
+import { largestUploadPng, noiseUploadPng } from '@cam/cam/upload';
 import { MAX_SIZE } from '@cam/cam/upload-rules';
 import { startLoadStack, type LoadStack } from './load-stack.js';
 
 const durationArg = process.argv.indexOf('--duration');
 const DURATION_S = durationArg > 0 ? Number(process.argv[durationArg + 1]) : 20;
 const SSE_STREAMS = 100;
-const UPLOAD_CLIENTS = 2;
 
 interface Row {
   scenario: string;
@@ -50,10 +49,23 @@ async function getJson<T>(base: string, route: string): Promise<T> {
   return (await (await fetch(`${base}${route}`)).json()) as T;
 }
 
-/** The costliest request the API accepts: LIMITS.maxCamItems PNGs of the largest side, 16-bit RGBA. */
-function largestUpload(runId: string): string {
-  const image = largestUploadPng().toString('base64');
+/** A request of LIMITS.maxCamItems copies of one PNG. */
+function uploadBody(runId: string, png: Buffer): string {
+  const image = png.toString('base64');
   return JSON.stringify({ runId, images: Array.from({ length: LIMITS.maxCamItems }, () => image) });
+}
+
+/**
+ * The two largest uploads the API accepts, one per upload client: the costliest to decode (PNGs of the largest
+ * side, 16-bit RGBA, one grey: 0.7 MB) and the most bytes (noise PNGs, as large as fit LIMITS.maxRequestBytes).
+ */
+function largestUploads(runId: string): { kind: string; body: string }[] {
+  let side = Math.floor(Math.sqrt(LIMITS.maxRequestBytes / LIMITS.maxCamItems / 4));
+  while (Buffer.byteLength(uploadBody(runId, noiseUploadPng(side))) > LIMITS.maxRequestBytes) side--;
+  return [
+    { kind: `${MAX_SIZE}x${MAX_SIZE} 16-bit RGBA`, body: uploadBody(runId, largestUploadPng()) },
+    { kind: `${side}x${side} RGB noise`, body: uploadBody(runId, noiseUploadPng(side)) },
+  ];
 }
 
 /** Trains one tiny run with a real trainer process; returns its id once completed. */
@@ -111,12 +123,12 @@ function openStreams(base: string, runIds: string[]) {
   };
 }
 
-/** Keeps `clients` largest-size uploads in flight until stopped; counts the answers by status. */
-function uploadLoop(base: string, body: string, clients: number) {
+/** Keeps one client per upload sending it until stopped; counts the answers by upload and status. */
+function uploadLoop(base: string, uploads: { kind: string; body: string }[]) {
   let stopped = false;
   const statuses: Record<string, number> = {};
   const durationsMs: number[] = [];
-  const loops = Array.from({ length: clients }, async () => {
+  const loops = uploads.map(async ({ kind, body }) => {
     while (!stopped) {
       const started = performance.now();
       const res = await fetch(`${base}/v1/cam-batches`, {
@@ -124,7 +136,7 @@ function uploadLoop(base: string, body: string, clients: number) {
         headers: { 'content-type': 'application/json' },
         body,
       }).catch(() => null);
-      const key = res === null ? 'error' : String(res.status);
+      const key = `${kind}: ${res === null ? 'error' : res.status}`;
       await res?.arrayBuffer();
       statuses[key] = (statuses[key] ?? 0) + 1;
       durationsMs.push(performance.now() - started);
@@ -186,7 +198,8 @@ async function main(): Promise<void> {
       stack.base,
       Array.from({ length: SSE_STREAMS }, (_, i) => runIds[i % runIds.length]!),
     );
-    const uploads = uploadLoop(stack.base, largestUpload(tinyRun), UPLOAD_CLIENTS);
+    const uploadBodies = largestUploads(tinyRun);
+    const uploads = uploadLoop(stack.base, uploadBodies);
     const sweepsBefore = (await getJson<{ total: number }>(stack.base, '/v1/sweeps')).total;
 
     const rows: Row[] = [];
@@ -245,9 +258,12 @@ async function main(): Promise<void> {
         first_event_p99_ms: Math.round(quantile(sse.firstEventMs, 0.99)),
       },
       uploads: {
-        clients: UPLOAD_CLIENTS,
+        clients: uploadBodies.length,
         images_per_request: LIMITS.maxCamItems,
-        image: `${MAX_SIZE}x${MAX_SIZE} 16-bit RGBA PNG`,
+        bodies: uploadBodies.map(({ kind, body }) => ({
+          image: kind,
+          megabytes: Number((body.length / 1e6).toFixed(2)),
+        })),
         answers_by_status: upload.statuses,
         mean_seconds: Number(
           (
@@ -260,7 +276,8 @@ async function main(): Promise<void> {
     };
     console.log(`CPU: ${report.cpu}; ${DURATION_S} s per scenario; backend: none (HTTP API only)`);
     console.log(
-      `background: ${SSE_STREAMS} SSE streams open, ${UPLOAD_CLIENTS} clients uploading ${LIMITS.maxCamItems} x ${report.uploads.image}`,
+      `background: ${SSE_STREAMS} SSE streams open, one client each uploading ${LIMITS.maxCamItems} PNGs of ` +
+        report.uploads.bodies.map((b) => `${b.image} (${b.megabytes} MB)`).join(' and '),
     );
     console.table(rows);
     console.log(

@@ -48,3 +48,18 @@ export function largestUploadPng(): Buffer {
   png.data = Buffer.from(new Uint16Array(MAX_SIZE * MAX_SIZE * 4).fill(40_000).buffer);
   return PNG.sync.write(png, options);
 }
+
+/**
+ * A side x side PNG of RGB noise (from a fixed seed): it does not compress, so it is the most bytes of upload
+ * per decoded pixel. For load tests of the largest request in bytes.
+ */
+export function noiseUploadPng(side: number): Buffer {
+  const png = new PNG({ width: side, height: side, colorType: 2, inputHasAlpha: false });
+  png.data = Buffer.alloc(side * side * 3);
+  let state = 1;
+  for (let i = 0; i < png.data.length; i++) {
+    state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0;
+    png.data[i] = state >>> 24;
+  }
+  return PNG.sync.write(png, { colorType: 2, inputHasAlpha: false });
+}
