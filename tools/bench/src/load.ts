@@ -26,6 +26,9 @@ interface Row {
   ok: number;
   not_ok: number;
   errors: number;
+  /** The API's event loop delay over the scenario (the /healthz rows): p99 and max of a 10 ms timer's lateness. */
+  loop_p99_ms?: number;
+  loop_max_ms?: number;
 }
 
 function cpuName(): string {
@@ -169,18 +172,38 @@ const quantile = (values: number[], q: number) => {
   return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 };
 
-/** One scenario with /healthz probed at 20 req/s alongside it. */
+/**
+ * The API's event loop delay since the previous call, from its /metrics (prom-client resets the histogram on
+ * each scrape): it tells a blocked event loop from a process waiting for a core.
+ */
+async function eventLoopDelay(base: string): Promise<{ loop_p99_ms: number; loop_max_ms: number }> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const ms = (name: string) =>
+    Math.round(1000 * Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1]));
+  return {
+    loop_p99_ms: ms('nodejs_eventloop_lag_p99_seconds'),
+    loop_max_ms: ms('nodejs_eventloop_lag_max_seconds'),
+  };
+}
+
+/**
+ * One scenario with /healthz probed at 20 req/s alongside it. The probe runs in a thread of its own (autocannon's
+ * `workers`), as do the scenarios that need no callback: on this process's event loop they would also time its
+ * own work (100 SSE streams, 8 MB upload bodies, other answers to parse) as the API's latency.
+ */
 async function scenario(
   base: string,
   name: string,
   rate: number | null,
   options: autocannon.Options,
 ): Promise<Row[]> {
+  await eventLoopDelay(base);
   const [main, health] = await Promise.all([
     autocannon({ duration: DURATION_S, ...options }),
-    autocannon({ url: `${base}/healthz`, connections: 1, overallRate: 20, duration: DURATION_S }),
+    autocannon({ url: `${base}/healthz`, connections: 1, overallRate: 20, duration: DURATION_S, workers: 1 }),
   ]);
-  return [row(name, rate, main), row(`  /healthz during it`, 20, health)];
+  const loop = await eventLoopDelay(base);
+  return [row(name, rate, main), { ...row(`  /healthz during it`, 20, health), ...loop }];
 }
 
 async function main(): Promise<void> {
@@ -208,12 +231,14 @@ async function main(): Promise<void> {
         url: `${stack.base}/v1/sweeps/${sweepId}`,
         connections: 10,
         overallRate: 200,
+        workers: 1,
       })),
     );
     rows.push(
       ...(await scenario(stack.base, 'GET /v1/runs/:id', null, {
         url: `${stack.base}/v1/runs/${runIds[0]}`,
         connections: 10,
+        workers: 1,
       })),
     );
     let key = 0;

@@ -42,10 +42,14 @@ export async function streamEvents(
     clearInterval(heartbeat);
   });
   let finished = await poll(send);
+  // Streams opened together (a page of runs, a reconnecting dashboard) would poll in one burst every interval
+  // and stall the event loop for all of its reads: a random first wait spreads their ticks over the interval.
+  let waitMs = Math.random() * intervalMs;
   // The loop runs after the handler returns (the response stays open), so its errors end the stream.
   void (async () => {
     while (!finished && !closed) {
-      await new Promise((r) => setTimeout(r, intervalMs));
+      await new Promise((r) => setTimeout(r, waitMs));
+      waitMs = intervalMs;
       if (closed) break;
       if (!options.ready()) continue;
       try {
