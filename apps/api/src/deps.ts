@@ -35,15 +35,19 @@ export interface ApiDeps {
 export type DepsConfig = Partial<ServiceEnv>;
 
 /**
- * Opens the Redis connection (shared by the registry and both queues) and the artifact store.
+ * Opens the Redis connections and the artifact store: one for the registry, the idempotency keys and the job
+ * snapshots (what the API reads per request), one for the queues. BullMQ defines its Lua scripts as commands on
+ * the connection it gets, and ioredis copies every defined command onto each pipeline and MULTI it makes: on a
+ * shared connection that copying cost every view's reads more CPU than the reads themselves.
  * Commands issued while Redis is down wait for the reconnect; the HTTP layer answers 503 before that.
  */
 export function createDeps(overrides: DepsConfig = {}): ApiDeps & { close(): Promise<void> } {
   const config = { ...serviceEnv(), ...overrides };
   const redis = redisConnection(config.redisUrl);
+  const queueConnection = redisConnection(config.redisUrl);
   // Without a listener ioredis prints every failed reconnect; readiness is reported by /readyz instead.
-  redis.on('error', () => undefined);
-  const queueOptions = { connection: redis, prefix: config.bullPrefix, defaultJobOptions };
+  for (const connection of [redis, queueConnection]) connection.on('error', () => undefined);
+  const queueOptions = { connection: queueConnection, prefix: config.bullPrefix, defaultJobOptions };
   const queues = {
     training: new Queue<TrainingJob, TrainingJobResult, 'train'>(QUEUE_NAMES.training, queueOptions),
     camRender: new Queue<CamJob, CamJobResult, 'render'>(QUEUE_NAMES.camRender, queueOptions),
@@ -63,6 +67,7 @@ export function createDeps(overrides: DepsConfig = {}): ApiDeps & { close(): Pro
     async close() {
       await Promise.all(Object.values(queues).map((q) => q.close()));
       redis.disconnect();
+      queueConnection.disconnect();
     },
   };
 }
