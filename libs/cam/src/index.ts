@@ -117,7 +117,6 @@ export {
 } from './evaluation/evaluate.js';
 export {
   type DatasetEvaluationOptions,
-  EVALUATION_DEFAULTS,
   EVALUATION_FILES,
   evaluateOnDataset,
   greyImages,

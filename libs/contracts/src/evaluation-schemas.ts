@@ -1,22 +1,10 @@
+import { EVALUATION_DEFAULTS } from '@cam/recipe';
 import { z } from 'zod';
 import { LIMITS } from './limits.js';
 import { IdSchema, LayerNameSchema } from './schemas.js';
 import { CAM_METHOD_NAMES, DATASET_NAMES } from './vocabulary.js';
 
-/**
- * Defaults of a CAM evaluation. @cam/cam's EVALUATION_DEFAULTS are the library's; they are repeated here so
- * that the API validates without loading tfjs, and @cam/cam's tests check that both agree.
- */
-export const CAM_EVALUATION_DEFAULTS = {
-  methods: ['cam', 'gradcam'],
-  count: 100,
-  steps: 16,
-  seed: 1,
-  sanityCount: 32,
-  canvas: 64,
-} as const;
-
-const D = CAM_EVALUATION_DEFAULTS;
+const D = EVALUATION_DEFAULTS;
 
 const CamEvaluationFields = {
   runId: IdSchema,

@@ -93,7 +93,6 @@ export {
   type SweepView,
 } from './responses.js';
 export {
-  CAM_EVALUATION_DEFAULTS,
   CamEvaluationJobSchema,
   CamEvaluationRequestSchema,
   CamEvaluationResultSchema,

@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  CAM_EVALUATION_DEFAULTS,
-  CamEvaluationJobSchema,
-  CamEvaluationRequestSchema,
-  LIMITS,
-  newId,
-} from '../src/index.js';
+import { EVALUATION_DEFAULTS } from '@cam/recipe';
+import { CamEvaluationJobSchema, CamEvaluationRequestSchema, LIMITS, newId } from '../src/index.js';
 
 const issuePaths = (result: { success: boolean; error?: { issues: { path: PropertyKey[] }[] } }) =>
   (result.error?.issues ?? []).map((i) => i.path.join('.'));
@@ -14,7 +9,7 @@ describe('CamEvaluationRequestSchema', () => {
   const runId = newId('run');
 
   it('fills the defaults and takes a layer', () => {
-    expect(CamEvaluationRequestSchema.parse({ runId })).toEqual({ runId, ...CAM_EVALUATION_DEFAULTS });
+    expect(CamEvaluationRequestSchema.parse({ runId })).toEqual({ runId, ...EVALUATION_DEFAULTS });
     const custom = CamEvaluationRequestSchema.parse({
       runId,
       methods: ['layercam', 'eigencam'],
@@ -47,6 +42,6 @@ describe('CamEvaluationRequestSchema', () => {
     const evaluationId = newId('camEvaluation');
     expect(evaluationId).toMatch(/^e-[0-9a-f]{12}$/);
     const job = CamEvaluationJobSchema.parse({ runId, evaluationId, dataset: 'mnist' });
-    expect(job).toMatchObject({ evaluationId, dataset: 'mnist', count: CAM_EVALUATION_DEFAULTS.count });
+    expect(job).toMatchObject({ evaluationId, dataset: 'mnist', count: EVALUATION_DEFAULTS.count });
   });
 });

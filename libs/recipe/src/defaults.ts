@@ -40,3 +40,17 @@ export const RENDER_DEFAULTS = {
   /** Weight of the heat map over the grey digit. */
   alpha: 0.8,
 } as const;
+
+/**
+ * A CAM evaluation of a model on a dataset (the CLI's, the API's and @cam/cam's): `count` test digits, `steps`
+ * per deletion/insertion curve, `sanityCount` digits for the randomisation checks, `canvas` px translated-MNIST
+ * canvases for the pointing game (0 leaves them out).
+ */
+export const EVALUATION_DEFAULTS = {
+  methods: ['cam', 'gradcam'],
+  count: 100,
+  steps: 16,
+  seed: 1,
+  sanityCount: 32,
+  canvas: 64,
+} as const;

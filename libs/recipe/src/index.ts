@@ -1,4 +1,4 @@
-export { RENDER_DEFAULTS, SWEEP_SIZE_DEFAULTS, TRAIN_DEFAULTS } from './defaults.js';
+export { EVALUATION_DEFAULTS, RENDER_DEFAULTS, SWEEP_SIZE_DEFAULTS, TRAIN_DEFAULTS } from './defaults.js';
 export {
   LR_SCHEDULE_FORMS,
   LrScheduleError,

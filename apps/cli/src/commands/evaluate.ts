@@ -3,7 +3,6 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
   CAM_METHOD_NAMES,
-  EVALUATION_DEFAULTS,
   EVALUATION_FILES,
   type CamMethodName,
   evaluateOnDataset,
@@ -13,6 +12,7 @@ import {
 } from '@cam/cam';
 import { DatasetNotFoundError, loadDataset } from '@cam/dataset';
 import { ModelLoadError, NotACamModelError, initBackend, loadModel } from '@cam/model';
+import { EVALUATION_DEFAULTS } from '@cam/recipe';
 import { type CommandIo, UsageError, numberFlag, parseFlags } from '../flags.js';
 
 const D = EVALUATION_DEFAULTS;

@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+import { EVALUATION_DEFAULTS } from '@cam/recipe';
 import { type ImageSet, takeFirst, translatedSet } from '@cam/dataset';
 import { cachedCamHead, methodForLayer } from '../compute-maps.js';
 import { withInputSize } from '../localization.js';
@@ -12,16 +13,6 @@ import {
   formatEvaluationTable,
 } from './evaluate.js';
 import type { GreyImages } from './scorer.js';
-
-/** Defaults of an evaluation of a model on a dataset (the CLI's and the API's; @cam/queue's schema repeats them, a test checks). */
-export const EVALUATION_DEFAULTS = {
-  methods: ['cam', 'gradcam'] as CamMethodName[],
-  count: 100,
-  steps: 16,
-  seed: 1,
-  sanityCount: 32,
-  canvas: 64,
-} as const;
 
 export interface DatasetEvaluationOptions {
   /** @defaultValue ['cam', 'gradcam'] */
@@ -57,7 +48,7 @@ export async function evaluateOnDataset(
   set: ImageSet,
   opts: DatasetEvaluationOptions,
 ): Promise<EvaluationReport & { methods: CamMethodName[]; layer: string; seed: number }> {
-  const o = { ...EVALUATION_DEFAULTS, ...opts };
+  const o = { ...EVALUATION_DEFAULTS, ...opts, methods: opts.methods ?? [...EVALUATION_DEFAULTS.methods] };
   if (o.methods.length === 0) throw new RangeError('methods: at least one method is needed');
   const head = cachedCamHead(model, o.layer);
   for (const method of o.methods) methodForLayer(method, head);
