@@ -3,23 +3,11 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TINY_RUN } from '@cam/queue/testing';
 import { startApi, waitFor, type TestApi } from './support.js';
 
 // Real trainer processes on the API's queues: random search, ASHA, per-run cancel and sweep retry end to end.
 const TRAINER_MAIN = path.resolve(import.meta.dirname, '../../trainer/src/main.ts');
-const TINY = {
-  arch: {
-    name: 'tiny',
-    convs: [
-      { filters: 4, kernelSize: 3 },
-      { filters: 8, kernelSize: 3 },
-    ],
-  },
-  trainSize: 500,
-  testSize: 100,
-  batchSize: 50,
-};
-
 interface Sweep {
   id: string;
   states: Record<string, number>;
@@ -75,7 +63,7 @@ describe('random search with ASHA through the API, real trainer', () => {
   it('samples the seeded space, stops runs at rungs, and shows histories, the rung table and epoch events', async () => {
     const request = {
       name: 'asha',
-      ...TINY,
+      ...TINY_RUN,
       epochs: 3,
       space: { learningRate: { loguniform: [1e-5, 3e-2] } },
       search: { algorithm: 'random', samples: 3, seed: 2 },
@@ -137,7 +125,12 @@ describe('per-run cancel and sweep retry, real trainer', () => {
       (await // Enough epochs that the run cannot finish within the trainer's one-second cancellation poll after
       // epoch 1 (a tiny epoch takes a fraction of a second on the oneDNN kernels).
       (
-        await api.call('POST', '/v1/sweeps', { name: 'retry', ...TINY, epochs: EPOCHS, learningRate: 0.01 })
+        await api.call('POST', '/v1/sweeps', {
+          name: 'retry',
+          ...TINY_RUN,
+          epochs: EPOCHS,
+          learningRate: 0.01,
+        })
       ).json()) as { id: string; runs: { id: string }[] };
     const runId = created.runs[0]!.id;
     await waitFor(

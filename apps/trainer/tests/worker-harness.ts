@@ -15,25 +15,17 @@ import {
   type TrainingJobResult,
   type TrainProgress,
 } from '@cam/queue';
+import { TINY_RUN as TINY_NET } from '@cam/queue/testing';
 import { Queue, QueueEvents } from 'bullmq';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const MAIN = resolve(import.meta.dirname, '../src/main.ts');
 
-/** A tiny CAM net and a few hundred MNIST digits: an epoch takes about a second. */
+/** @cam/queue's tiny test run, complete: 3 epochs of Adam at 0.01, seed 7, a fifth held out. */
 export const TINY_RUN: RunParams = {
+  ...TINY_NET,
   dataset: 'mnist',
-  arch: {
-    name: 'tiny',
-    convs: [
-      { filters: 4, kernelSize: 3 },
-      { filters: 8, kernelSize: 3 },
-    ],
-  },
-  trainSize: 500,
-  testSize: 100,
   epochs: 3,
-  batchSize: 50,
   learningRate: 0.01,
   optimizer: 'adam',
   seed: 7,

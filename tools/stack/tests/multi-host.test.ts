@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, loadModelFromStore } from '@cam/model';
 import { JobRegistry, QUEUE_NAMES, redisConnection } from '@cam/queue';
+import { TINY_RUN } from '@cam/queue/testing';
 import { Queue } from 'bullmq';
 import { artifactStoreFromUrl, type ArtifactStore } from '@cam/storage';
 import { freePort, S3rverProcess } from '@cam/storage/testing';
@@ -17,9 +18,7 @@ import { ENTRY_FILES, REPO_ROOT } from '../src/stack.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const TSX = import.meta.resolve('tsx');
-/** Two small convs on 500 digits (as the trainer's own tests): an epoch takes about a second. */
-const TINY_SWEEP = { name: 'hosts', arch: { convs: [4, 8].map((filters) => ({ filters, kernelSize: 3 })) } };
-const TINY_DATA = { trainSize: 500, testSize: 100, batchSize: 50, learningRate: 0.01, seed: 7 };
+const TINY_SWEEP = { name: 'hosts', ...TINY_RUN, learningRate: 0.01, seed: 7 };
 const prefix = `test-hosts-${process.pid}-${randomBytes(3).toString('hex')}`;
 
 class Host {
@@ -95,7 +94,7 @@ interface RunView {
 const runOf = async (id: string) => (await (await call('GET', `/v1/runs/${id}`)).json()) as RunView;
 
 async function submit(request: Record<string, unknown>): Promise<string[]> {
-  const res = await call('POST', '/v1/sweeps', { ...TINY_SWEEP, ...TINY_DATA, ...request });
+  const res = await call('POST', '/v1/sweeps', { ...TINY_SWEEP, ...request });
   expect(res.status, await res.clone().text()).toBe(202);
   return ((await res.json()) as { runs: { id: string }[] }).runs.map((r) => r.id);
 }
