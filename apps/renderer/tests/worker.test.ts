@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { initBackend, train } from '@cam/model';
@@ -11,6 +11,7 @@ import {
   type CamJob,
   type CamJobResult,
 } from '@cam/queue';
+import { DirectoryArtifactStore } from '@cam/storage';
 import { Queue, QueueEvents } from 'bullmq';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +20,7 @@ import { encodePng } from '@cam/cam';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `test-renderer-${process.pid}-${Date.now()}`;
 const artifactsDir = mkdtempSync(join(tmpdir(), 'cam-renderer-test-'));
+const store = new DirectoryArtifactStore(artifactsDir);
 const runId = newId('run');
 const redis = redisConnection(REDIS_URL);
 const queue = new Queue<CamJob, CamJobResult>(QUEUE_NAMES.camRender, { connection: redis, prefix });
@@ -42,11 +44,7 @@ async function render(
   uploads: Buffer[] = [],
 ): Promise<{ batchId: string; result: Promise<CamJobResult> }> {
   const batchId = newId('camBatch');
-  uploads.forEach((png, i) => {
-    const file = join(artifactsDir, camBatchUploadKey(batchId, i));
-    mkdirSync(join(file, '..'), { recursive: true });
-    writeFileSync(file, png);
-  });
+  for (const [i, png] of uploads.entries()) await store.put(camBatchUploadKey(batchId, i), png);
   const added = await queue.add('render', { ...job, batchId }, { jobId: batchId, attempts: 1 });
   return { batchId, result: added.waitUntilFinished(events, 60_000) as Promise<CamJobResult> };
 }

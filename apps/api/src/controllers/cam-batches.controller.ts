@@ -75,7 +75,12 @@ export function camBatchesController(deps: ApiDeps, bodyReader: CamBatchBodyRead
     async storeUploads(_req: Request, res: Response, next: NextFunction): Promise<void> {
       const { batchId, pngs } = res.locals['camBatch'] as AcceptedBatch;
       await Promise.all(
-        (pngs ?? []).map((png, i) => deps.store.put(camBatchUploadKey(batchId, i), Buffer.from(png.buffer))),
+        (pngs ?? []).map((png, i) =>
+          deps.store.put(
+            camBatchUploadKey(batchId, i),
+            Buffer.from(png.buffer, png.byteOffset, png.byteLength),
+          ),
+        ),
       );
       next();
     },

@@ -28,7 +28,7 @@ function readBody({ id, body }: BodyThreadRequest): { reply: BodyThreadReply; tr
     const pngs = (images ?? []).map((text, index) => {
       const png = new Uint8Array(Buffer.from(text, 'base64'));
       try {
-        greyDigitFromPng(Buffer.from(png.buffer), 28, 28);
+        greyDigitFromPng(png, 28, 28);
       } catch (error) {
         if (error instanceof UploadedImageError) throw badRequest(`images.${index}`, error.message);
         throw error;

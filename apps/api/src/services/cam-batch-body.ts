@@ -1,4 +1,5 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startTsWorker } from '@cam/process';
 import { CamBatchRequestSchema, type CamBatchRequest, type StoredCamBatchRequest } from '@cam/queue';
 import { HttpError, parseInput } from '../errors.js';
 
@@ -91,11 +92,7 @@ export class CamBatchBodyReader {
 
   private thread(): Worker {
     if (this.worker !== null) return this.worker;
-    // tsx's loader must be registered inside the thread before the TypeScript entry is imported.
-    const tsx = import.meta.resolve('tsx/esm/api');
-    const entry = new URL('./cam-batch-body-thread.ts', import.meta.url).href;
-    const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-    const worker = new Worker(boot, { eval: true });
+    const worker = startTsWorker(new URL('./cam-batch-body-thread.ts', import.meta.url));
     worker.unref();
     worker.on('message', (reply: BodyThreadReply) => this.settle(reply.id, reply));
     const fail = (error: Error) => {
